@@ -1,0 +1,278 @@
+//! The tamper-evident audit log.
+//!
+//! Every change Steward makes on someone's behalf appends an [`Entry`]. Entries form a hash chain:
+//! entry `n` stores the hash of entry `n - 1` and a SHA-256 over that hash and its own content, and
+//! the single-row chain head stores the last sequence number and hash. [`verify`] walks the chain
+//! and names the first entry that was changed, removed or inserted behind Steward's back. Ordinary
+//! `UPDATE` and `DELETE` statements are refused by triggers; the chain catches anyone who gets
+//! around them.
+
+use std::fmt;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
+
+use crate::{Db, db};
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How many entries [`verify`] reads per query.
+const VERIFY_BATCH: i64 = 1_000;
+
+/// Who did something: a signed-in person or a part of Steward itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor(String);
+
+impl Actor {
+    /// A person, by their Steward user id.
+    pub fn user(user_id: i64) -> Self {
+        Self(format!("user:{user_id}"))
+    }
+
+    /// A part of Steward acting on its own, e.g. `config` when seeding admins at start-up.
+    pub fn system(component: &str) -> Self {
+        Self(format!("system:{component}"))
+    }
+
+    /// The stored form, e.g. `user:3` or `system:config`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What is about to be recorded.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    /// Who did it.
+    pub actor: Actor,
+    /// What was done, as `noun.verb`, e.g. `role.grant`.
+    pub action: String,
+    /// What it was done to, e.g. `user:alice@example.com`.
+    pub target: String,
+    /// The state before, when the action changed something.
+    pub before: Option<serde_json::Value>,
+    /// The state after.
+    pub after: Option<serde_json::Value>,
+}
+
+/// One stored audit entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Entry {
+    /// Position in the chain, from 1, without gaps.
+    pub seq: i64,
+    /// When it was recorded, in milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// Who did it (see [`Actor`]).
+    pub actor: String,
+    /// What was done.
+    pub action: String,
+    /// What it was done to.
+    pub target: String,
+    /// The state before, as JSON.
+    pub before_json: Option<String>,
+    /// The state after, as JSON.
+    pub after_json: Option<String>,
+    /// The hash of the previous entry.
+    pub prev_hash: String,
+    /// SHA-256 over `prev_hash` and this entry's content, lower-case hex.
+    pub hash: String,
+}
+
+impl Entry {
+    /// Recomputes the hash this entry should carry given its stored content.
+    pub fn expected_hash(&self) -> String {
+        content_hash(
+            &self.prev_hash,
+            &Content {
+                seq: self.seq,
+                at_ms: self.at_ms,
+                actor: &self.actor,
+                action: &self.action,
+                target: &self.target,
+                before_json: self.before_json.as_deref(),
+                after_json: self.after_json.as_deref(),
+            },
+        )
+    }
+}
+
+/// The hashed fields of an entry, in their stored form.
+pub(crate) struct Content<'a> {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub before_json: Option<&'a str>,
+    pub after_json: Option<&'a str>,
+}
+
+/// SHA-256 over the previous hash and the entry's content. The content is encoded as a JSON
+/// array of the stored values, so there is exactly one byte string per entry and no field can
+/// bleed into its neighbour.
+pub(crate) fn content_hash(prev_hash: &str, content: &Content<'_>) -> String {
+    let encoded = serde_json::to_string(&(
+        content.seq,
+        content.at_ms,
+        content.actor,
+        content.action,
+        content.target,
+        content.before_json,
+        content.after_json,
+    ))
+    .expect("a tuple of strings and integers always serialises");
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(encoded.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Why the audit log could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The database failed.
+    #[error("audit log query failed")]
+    Query(#[from] sqlx::Error),
+}
+
+/// Appends `entry` inside the caller's transaction, so a change and its audit entry commit or
+/// roll back together.
+pub(crate) async fn append(conn: &mut AnyConnection, entry: NewEntry) -> Result<Entry, sqlx::Error> {
+    db::audit::append(conn, entry).await
+}
+
+/// Appends `entry` in a transaction of its own.
+pub async fn record(db: &Db, entry: NewEntry) -> Result<Entry, AuditError> {
+    let mut tx = db.begin().await?;
+    let entry = append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(entry)
+}
+
+/// The newest entries, newest first.
+pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Entry>, AuditError> {
+    Ok(db::audit::recent(db, limit).await?)
+}
+
+/// How many entries the chain holds, according to its head.
+pub async fn len(db: &Db) -> Result<i64, AuditError> {
+    Ok(db::audit::head(db).await?.0)
+}
+
+/// The outcome of [`verify`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    /// How many entries were read.
+    pub entries_checked: i64,
+    /// The first place where the chain does not hold, if any.
+    pub first_broken: Option<BrokenLink>,
+}
+
+impl ChainReport {
+    /// True when every entry is intact and in place.
+    pub fn is_intact(&self) -> bool {
+        self.first_broken.is_none()
+    }
+}
+
+/// Where and how the chain is broken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BrokenLink {
+    /// The sequence number of the first entry that does not check out.
+    pub seq: i64,
+    /// What is wrong with it.
+    pub problem: ChainProblem,
+}
+
+/// What verification found wrong at a [`BrokenLink`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainProblem {
+    /// The entry's content no longer matches its hash: it was changed.
+    ContentChanged,
+    /// The entry does not point at the hash of the entry before it: something was inserted,
+    /// replaced or re-hashed before it.
+    LinkBroken,
+    /// The entry with this sequence number is missing (removed), or an entry appears out of order.
+    Missing,
+    /// The chain head records more entries than the log holds: entries were removed from the end.
+    TruncatedEnd,
+}
+
+impl fmt::Display for ChainProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::ContentChanged => "its content was changed after it was written",
+            Self::LinkBroken => "it does not follow the entry before it",
+            Self::Missing => "it is missing",
+            Self::TruncatedEnd => "it and the entries after it were removed",
+        })
+    }
+}
+
+/// Walks the whole chain in order and reports the first entry that does not check out.
+pub async fn verify(db: &Db) -> Result<ChainReport, AuditError> {
+    let mut expected_seq = 1;
+    let mut prev_hash = GENESIS_HASH.to_owned();
+    loop {
+        let batch = db::audit::page_after(db, expected_seq - 1, VERIFY_BATCH).await?;
+        let batch_len = batch.len();
+        for entry in batch {
+            let problem = if entry.seq != expected_seq {
+                Some(ChainProblem::Missing)
+            } else if entry.prev_hash != prev_hash {
+                Some(ChainProblem::LinkBroken)
+            } else if entry.expected_hash() != entry.hash {
+                Some(ChainProblem::ContentChanged)
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Ok(ChainReport {
+                    entries_checked: expected_seq - 1,
+                    first_broken: Some(BrokenLink {
+                        seq: expected_seq,
+                        problem,
+                    }),
+                });
+            }
+            prev_hash = entry.hash;
+            expected_seq += 1;
+        }
+        if i64::try_from(batch_len).unwrap_or(i64::MAX) < VERIFY_BATCH {
+            break;
+        }
+    }
+    let entries_checked = expected_seq - 1;
+    let (head_seq, head_hash) = db::audit::head(db).await?;
+    let first_broken = if head_seq > entries_checked {
+        Some(BrokenLink {
+            seq: entries_checked + 1,
+            problem: ChainProblem::TruncatedEnd,
+        })
+    } else if head_hash != prev_hash {
+        // The head lags behind or points elsewhere: the last entry was replaced wholesale.
+        Some(BrokenLink {
+            seq: entries_checked.max(1),
+            problem: ChainProblem::LinkBroken,
+        })
+    } else {
+        None
+    };
+    Ok(ChainReport {
+        entries_checked,
+        first_broken,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,64 @@
+use crate::audit::{Content, Entry, GENESIS_HASH, content_hash};
+
+fn entry(seq: i64, prev_hash: &str) -> Entry {
+    let mut entry = Entry {
+        seq,
+        at_ms: 1_700_000_000_000 + seq,
+        actor: "system:test".into(),
+        action: "setting.update".into(),
+        target: "setting:retention_days".into(),
+        before_json: Some("7".into()),
+        after_json: Some("30".into()),
+        prev_hash: prev_hash.into(),
+        hash: String::new(),
+    };
+    entry.hash = entry.expected_hash();
+    entry
+}
+
+#[test]
+fn hash_is_lowercase_sha256_hex() {
+    let e = entry(1, GENESIS_HASH);
+    assert_eq!(e.hash.len(), 64);
+    assert!(e.hash.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+}
+
+#[test]
+fn hash_covers_every_field_and_the_previous_hash() {
+    let base = entry(1, GENESIS_HASH);
+    let variants: Vec<Box<dyn Fn(&mut Entry)>> = vec![
+        Box::new(|e| e.seq += 1),
+        Box::new(|e| e.at_ms += 1),
+        Box::new(|e| e.actor.push('x')),
+        Box::new(|e| e.action.push('x')),
+        Box::new(|e| e.target.push('x')),
+        Box::new(|e| e.before_json = None),
+        Box::new(|e| e.after_json = Some("31".into())),
+        Box::new(|e| e.prev_hash = "1".repeat(64)),
+    ];
+    for change in variants {
+        let mut changed = base.clone();
+        change(&mut changed);
+        assert_ne!(changed.expected_hash(), base.hash);
+    }
+}
+
+#[test]
+fn fields_cannot_bleed_into_each_other() {
+    // "ab" + "c" and "a" + "bc" must not hash alike.
+    let one = Content {
+        seq: 1,
+        at_ms: 1,
+        actor: "ab",
+        action: "c",
+        target: "t",
+        before_json: None,
+        after_json: None,
+    };
+    let two = Content {
+        actor: "a",
+        action: "bc",
+        ..one
+    };
+    assert_ne!(content_hash(GENESIS_HASH, &one), content_hash(GENESIS_HASH, &two));
+}

@@ -1,0 +1,275 @@
+//! Storage: one handle over SQLite or PostgreSQL, chosen at run time by the database URL.
+//!
+//! All SQL in Steward lives in this module and its children, one file per aggregate. Queries are
+//! portable (`$1` placeholders, integer milliseconds for time, `BIGINT`/`INTEGER` ids) and checked
+//! at run time; the test suite runs every one of them on both backends.
+//!
+//! SQLite allows one writer at a time. Rather than letting connections race for the write lock
+//! (and fail with `SQLITE_BUSY`), a SQLite [`Db`] keeps a single writer connection and a small
+//! pool of readers; write transactions queue in-process. On PostgreSQL both are the same pool.
+
+pub(crate) mod audit;
+pub mod sessions;
+pub(crate) mod settings;
+pub(crate) mod users;
+
+use std::{collections::HashSet, fmt, path::Path, time::Duration};
+
+use sqlx::{
+    Any, AnyPool, Executor, Transaction,
+    any::AnyPoolOptions,
+    migrate::{MigrateError, Migrator},
+};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// How long a caller waits for a pooled connection before the operation fails.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a SQLite connection waits for a lock held by another process (e.g. `steward migrate`).
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+const SQLITE_READERS: u32 = 4;
+const POSTGRES_CONNECTIONS: u32 = 10;
+
+/// The database engine behind a [`Db`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file (the default).
+    Sqlite,
+    /// A PostgreSQL server; needed to run several Steward replicas.
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Self, DbError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            other => Err(DbError::UnsupportedScheme(other.to_owned())),
+        }
+    }
+
+    /// Lower-case name, as shown in `/readyz` and the console.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Self::Sqlite => &SQLITE_MIGRATIONS,
+            Self::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why the database could not be opened, migrated or queried.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL names neither SQLite nor PostgreSQL.
+    #[error("unsupported database URL scheme `{0}:`; use sqlite://PATH or postgres://HOST/DATABASE")]
+    UnsupportedScheme(String),
+    /// The directory for the SQLite file could not be created.
+    #[error("cannot create the directory `{path}` for the SQLite database")]
+    CreateDir {
+        /// The directory Steward tried to create.
+        path: String,
+        /// What the file system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The first connection failed.
+    #[error("cannot connect to the {backend} database")]
+    Connect {
+        /// Which backend was being opened.
+        backend: Backend,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Applying migrations failed.
+    #[error("database migration failed")]
+    Migrate(#[from] MigrateError),
+    /// A query failed.
+    #[error("database query failed")]
+    Query(#[from] sqlx::Error),
+}
+
+/// A handle to Steward's database. Cheap to clone; clones share the pools.
+#[derive(Clone)]
+pub struct Db {
+    backend: Backend,
+    reader: AnyPool,
+    writer: AnyPool,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL may carry a password, so it is deliberately not part of the handle.
+        f.debug_struct("Db").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+/// Whether the database can serve Steward: reachable, with every known migration applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Readiness {
+    /// The engine that answered.
+    pub backend: Backend,
+    /// How many of this binary's migrations the database has applied successfully.
+    pub migrations_applied: usize,
+    /// How many migrations this binary knows.
+    pub migrations_known: usize,
+}
+
+impl Readiness {
+    /// True when every migration this binary knows has been applied.
+    pub fn is_ready(&self) -> bool {
+        self.migrations_applied == self.migrations_known
+    }
+}
+
+impl Db {
+    /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`), creating the SQLite file and
+    /// its directory when missing. Does not run migrations; see [`Db::migrate`].
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        match backend {
+            Backend::Sqlite => Self::connect_sqlite(url).await,
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect(url)
+                    .await
+                    .map_err(|source| DbError::Connect { backend, source })?;
+                Ok(Self {
+                    backend,
+                    reader: pool.clone(),
+                    writer: pool,
+                })
+            }
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Self, DbError> {
+        let backend = Backend::Sqlite;
+        let (url, in_memory) = prepare_sqlite_url(url)?;
+        let options = |max| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        // WAL lets readers run beside the writer; FULL makes every commit durable
+                        // before Steward acknowledges what it stored.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute(format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}").as_str())
+                            .await?;
+                        Ok(())
+                    })
+                })
+        };
+        let connect_error = |source| DbError::Connect { backend, source };
+        let writer = options(1).connect(&url).await.map_err(connect_error)?;
+        // An in-memory database exists once per connection, so readers must share the writer.
+        let reader = if in_memory {
+            writer.clone()
+        } else {
+            options(SQLITE_READERS).connect(&url).await.map_err(connect_error)?
+        };
+        Ok(Self {
+            backend,
+            reader,
+            writer,
+        })
+    }
+
+    /// The engine behind this handle.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies every migration this binary carries that the database has not seen yet.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        self.backend.migrator().run(&self.writer).await?;
+        Ok(())
+    }
+
+    /// Checks that the database answers and that its schema is current.
+    pub async fn readiness(&self) -> Result<Readiness, DbError> {
+        let migrator = self.backend.migrator();
+        let known: HashSet<i64> = migrator.iter().map(|m| m.version).collect();
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.reader)
+                .await?;
+        Ok(Readiness {
+            backend: self.backend,
+            migrations_applied: applied.iter().filter(|v| known.contains(v)).count(),
+            migrations_known: known.len(),
+        })
+    }
+
+    /// Closes every connection; later queries fail.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+
+    /// The pool for queries that only read.
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    /// The pool for single-statement writes.
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
+    /// Starts a write transaction. On SQLite this waits for the single writer connection.
+    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        self.writer.begin().await
+    }
+}
+
+/// Normalises a SQLite URL: creates the parent directory of the file and asks the driver to
+/// create the file. Returns the URL and whether it names an in-memory database.
+fn prepare_sqlite_url(url: &str) -> Result<(String, bool), DbError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or_default();
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory = path == ":memory:" || query.split('&').any(|p| p == "mode=memory");
+    if !in_memory {
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    let has_mode = query.split('&').any(|p| p.starts_with("mode="));
+    let url = match (has_mode, query.is_empty()) {
+        (true, _) => url.to_owned(),
+        (false, true) => format!("{url}?mode=rwc"),
+        (false, false) => format!("{url}&mode=rwc"),
+    };
+    Ok((url, in_memory))
+}
+
+#[cfg(test)]
+mod tests;

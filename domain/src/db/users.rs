@@ -1,0 +1,80 @@
+//! SQL for people and their roles.
+
+use sqlx::{Any, AnyConnection, Executor};
+
+use crate::{
+    Db,
+    audit::Actor,
+    time::now_ms,
+    users::{EmailAddress, Role, User},
+};
+
+const USER_COLUMNS: &str = "id, email, display_name, webex_person_id, webex_org_id, created_at_ms";
+
+/// The person with this address, created on first sight.
+pub(crate) async fn upsert_by_email(conn: &mut AnyConnection, email: &EmailAddress) -> Result<User, sqlx::Error> {
+    sqlx::query("INSERT INTO users (email, created_at_ms) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING")
+        .bind(email.as_str())
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+    find_by_email(&mut *conn, email)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+pub(crate) async fn find_by_email<'c, E>(conn: E, email: &EmailAddress) -> Result<Option<User>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await
+}
+
+/// The person's roles, in [`Role::ALL`] order.
+pub(crate) async fn roles_of<'c, E>(conn: E, user_id: i64) -> Result<Vec<Role>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let names: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_all(conn)
+        .await?;
+    let mut roles: Vec<Role> = names.iter().filter_map(|n| n.parse().ok()).collect();
+    roles.sort();
+    Ok(roles)
+}
+
+/// Returns false when the person already had the role.
+pub(crate) async fn insert_role(conn: &mut AnyConnection, user_id: i64, role: Role, granted_by: &Actor) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO user_roles (user_id, role, granted_by, granted_at_ms) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, role) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(granted_by.as_str())
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Returns false when the person did not have the role.
+pub(crate) async fn delete_role(conn: &mut AnyConnection, user_id: i64, role: Role) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role = $2")
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// `(role name, people holding it)` for every role held by anyone.
+pub(crate) async fn role_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT role, COUNT(*) FROM user_roles GROUP BY role")
+        .fetch_all(db.reader())
+        .await
+}

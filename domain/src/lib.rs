@@ -1,0 +1,16 @@
+//! Everything Steward knows, with no web framework: storage on SQLite or PostgreSQL, people and
+//! their roles, settings, and the tamper-evident audit log.
+//!
+//! Nothing here reads environment variables, opens sockets of its own accord or knows about HTTP;
+//! the `server` crate wires these pieces to the outside world and the `app` crate renders them.
+
+pub mod audit;
+pub mod db;
+pub mod settings;
+pub mod time;
+pub mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{Backend, Db, DbError};

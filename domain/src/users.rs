@@ -1,0 +1,216 @@
+//! People who use the console and the roles Steward gives them.
+//!
+//! Roles are Steward's own (Webex knows nothing of them) and every grant or revocation is
+//! written to the audit log in the same transaction.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::{
+    Db,
+    audit::{self, Actor, NewEntry},
+    db,
+};
+
+/// What a person may do in the console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Configures everything.
+    Admin,
+    /// Approves, edits or rejects drafts and external actions.
+    Reviewer,
+    /// Reads analytics and the audit log.
+    Manager,
+}
+
+impl Role {
+    /// Every role, in display order.
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Reviewer, Role::Manager];
+
+    /// The stored, lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Reviewer => "reviewer",
+            Self::Manager => "manager",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = UsersError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UsersError::UnknownRole(s.to_owned()))
+    }
+}
+
+/// A syntactically valid e-mail address, trimmed and lower-cased, as Webex reports it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Parses an address: one `@`, a non-empty local part, a dotted domain, no spaces, at most
+    /// 254 characters.
+    pub fn parse(raw: &str) -> Result<Self, UsersError> {
+        let email = raw.trim().to_lowercase();
+        let invalid = || UsersError::InvalidEmail(raw.trim().to_owned());
+        if email.len() > 254 || email.chars().any(char::is_whitespace) {
+            return Err(invalid());
+        }
+        let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+        let domain_ok = domain.contains('.')
+            && !domain.contains('@')
+            && domain.split('.').all(|label| !label.is_empty());
+        if local.is_empty() || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(Self(email))
+    }
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person known to Steward.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct User {
+    /// Steward's id.
+    pub id: i64,
+    /// Lower-cased e-mail address.
+    pub email: String,
+    /// Name shown in the console, from Webex.
+    pub display_name: Option<String>,
+    /// The Webex person id, known once they have signed in.
+    pub webex_person_id: Option<String>,
+    /// The Webex organisation id, known once they have signed in.
+    pub webex_org_id: Option<String>,
+    /// When Steward first heard of them.
+    pub created_at_ms: i64,
+}
+
+/// Why a people or roles operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UsersError {
+    /// The text is not an e-mail address.
+    #[error("`{0}` is not a valid e-mail address")]
+    InvalidEmail(String),
+    /// The text names no role.
+    #[error("`{0}` is not a role; expected admin, reviewer or manager")]
+    UnknownRole(String),
+    /// The database failed.
+    #[error("people and roles query failed")]
+    Query(#[from] sqlx::Error),
+}
+
+/// Gives `email` the `role`, creating the person if Steward has not met them yet. Returns whether
+/// anything changed; a new grant is audited as `role.grant`.
+pub async fn grant_role(db: &Db, email: &EmailAddress, role: Role, actor: &Actor) -> Result<bool, UsersError> {
+    let mut tx = db.begin().await?;
+    let user = db::users::upsert_by_email(&mut tx, email).await?;
+    let before = db::users::roles_of(&mut *tx, user.id).await?;
+    let granted = db::users::insert_role(&mut tx, user.id, role, actor).await?;
+    if granted {
+        let mut after = before.clone();
+        after.push(role);
+        after.sort();
+        audit::append(
+            &mut tx,
+            NewEntry {
+                actor: actor.clone(),
+                action: "role.grant".into(),
+                target: format!("user:{email}"),
+                before: Some(json!({ "roles": before })),
+                after: Some(json!({ "roles": after })),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(granted)
+}
+
+/// Takes `role` away from `email`. Returns whether they had it; a revocation is audited as
+/// `role.revoke`.
+pub async fn revoke_role(db: &Db, email: &EmailAddress, role: Role, actor: &Actor) -> Result<bool, UsersError> {
+    let mut tx = db.begin().await?;
+    let Some(user) = db::users::find_by_email(&mut *tx, email).await? else {
+        return Ok(false);
+    };
+    let before = db::users::roles_of(&mut *tx, user.id).await?;
+    let revoked = db::users::delete_role(&mut tx, user.id, role).await?;
+    if revoked {
+        let after: Vec<Role> = before.iter().copied().filter(|r| *r != role).collect();
+        audit::append(
+            &mut tx,
+            NewEntry {
+                actor: actor.clone(),
+                action: "role.revoke".into(),
+                target: format!("user:{email}"),
+                before: Some(json!({ "roles": before })),
+                after: Some(json!({ "roles": after })),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(revoked)
+}
+
+/// The person with this address and their roles, if Steward knows them.
+pub async fn find_with_roles(db: &Db, email: &EmailAddress) -> Result<Option<(User, Vec<Role>)>, UsersError> {
+    let mut conn = db.reader().acquire().await?;
+    let Some(user) = db::users::find_by_email(&mut *conn, email).await? else {
+        return Ok(None);
+    };
+    let roles = db::users::roles_of(&mut *conn, user.id).await?;
+    Ok(Some((user, roles)))
+}
+
+/// Makes sure every configured address holds the admin role (`STEWARD_ADMIN_EMAILS`). Returns how
+/// many grants were new. Safe to run at every start-up.
+pub async fn seed_admins(db: &Db, emails: &[EmailAddress]) -> Result<usize, UsersError> {
+    let actor = Actor::system("config");
+    let mut granted = 0;
+    for email in emails {
+        if grant_role(db, email, Role::Admin, &actor).await? {
+            granted += 1;
+        }
+    }
+    Ok(granted)
+}
+
+/// How many people hold each role, in [`Role::ALL`] order.
+pub async fn role_counts(db: &Db) -> Result<Vec<(Role, i64)>, UsersError> {
+    let counts = db::users::role_counts(db).await?;
+    Ok(Role::ALL
+        .into_iter()
+        .map(|role| {
+            let n = counts.iter().find(|(r, _)| r == role.as_str()).map_or(0, |(_, n)| *n);
+            (role, n)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests;
