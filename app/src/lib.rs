@@ -1,1 +1,86 @@
+//! Steward's governance console: the Leptos application rendered on the server (feature `ssr`)
+//! and hydrated in the browser (feature `hydrate`).
+//!
+//! Pages live in [`pages`], shared pieces in [`components`], and the server functions they call
+//! in [`api`]. Server functions are thin: they read [`state::AppState`] from context, call one
+//! `domain` function, and map the result to a DTO from [`api`].
 
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode, StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::{
+    components::layout::Layout,
+    pages::{login::LoginPage, not_found::NotFoundPage, overview::OverviewPage},
+};
+
+/// The HTML document around the application, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    state::provide_request_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The console: layout, navigation and routes.
+///
+/// Every route renders completely on the server before the response is sent (`SsrMode::Async`),
+/// so each page works with JavaScript switched off; hydration only makes it faster.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+    view! {
+        <Stylesheet id="steward" href="/pkg/steward.css" />
+        <Title formatter=|page: String| format!("{page} · Steward") />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=StaticSegment("") view=OverviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Marks the document once the browser has taken over, so tests (and the curious) can tell a
+/// hydrated page from server-rendered HTML.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            body.set_attribute("data-hydrated", "true").ok();
+        }
+    });
+}
+
+/// Entry point of the wasm bundle: attaches the application to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

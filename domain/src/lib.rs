@@ -6,7 +6,9 @@
 
 pub mod audit;
 pub mod db;
+mod error_chain;
 pub mod settings;
+pub mod status;
 pub mod time;
 pub mod users;
 
@@ -14,3 +16,4 @@ pub mod users;
 pub mod testing;
 
 pub use db::{Backend, Db, DbError};
+pub use error_chain::error_chain;

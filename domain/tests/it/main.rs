@@ -5,3 +5,4 @@ mod migrations;
 mod sessions;
 mod settings;
 mod users;
+mod status;

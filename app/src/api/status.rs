@@ -1,0 +1,86 @@
+//! The installation's state, for the Overview page.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ConsoleError;
+
+/// Steward's own state at a glance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemStatus {
+    /// `SQLite` or `PostgreSQL`.
+    pub database: String,
+    /// Migrations of this build the database has applied.
+    pub migrations_applied: usize,
+    /// Migrations this build carries.
+    pub migrations_known: usize,
+    /// Entries in the audit log.
+    pub audit_entries: i64,
+    /// People per role, in display order.
+    pub people: Vec<RoleCount>,
+    /// Whether Steward talks to its built-in Webex sandbox.
+    pub sandbox: bool,
+    /// Steward's version.
+    pub version: String,
+}
+
+/// How many people hold a role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleCount {
+    /// The role's name, e.g. `admin`.
+    pub role: String,
+    /// How many people hold it.
+    pub people: i64,
+}
+
+/// The outcome of verifying the audit log's hash chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainCheck {
+    /// Entries that verified before the first problem (all of them when intact).
+    pub entries_checked: i64,
+    /// The first entry that does not verify, and what is wrong with it.
+    pub broken: Option<(i64, String)>,
+}
+
+/// Reads the installation's state.
+#[server(prefix = "/api", endpoint = "load_system_status")]
+pub async fn load_system_status() -> Result<SystemStatus, ConsoleError> {
+    let state = crate::state::app_state()?;
+    let overview = domain::status::overview(&state.db)
+        .await
+        .map_err(|e| ConsoleError::unavailable(&e))?;
+    let readiness = overview.readiness;
+    Ok(SystemStatus {
+        database: match readiness.backend {
+            domain::Backend::Sqlite => "SQLite",
+            domain::Backend::Postgres => "PostgreSQL",
+        }
+        .to_owned(),
+        migrations_applied: readiness.migrations_applied,
+        migrations_known: readiness.migrations_known,
+        audit_entries: overview.audit_entries,
+        people: overview
+            .role_counts
+            .into_iter()
+            .map(|(role, people)| RoleCount {
+                role: role.to_string(),
+                people,
+            })
+            .collect(),
+        sandbox: state.sandbox,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+/// Walks the audit log's hash chain and reports the first entry that does not verify.
+#[server(prefix = "/api", endpoint = "verify_audit_chain")]
+pub async fn verify_audit_chain() -> Result<ChainCheck, ConsoleError> {
+    let state = crate::state::app_state()?;
+    let report = domain::audit::verify(&state.db)
+        .await
+        .map_err(|e| ConsoleError::unavailable(&e))?;
+    Ok(ChainCheck {
+        entries_checked: report.entries_checked,
+        broken: report.first_broken.map(|b| (b.seq, b.problem.to_string())),
+    })
+}

@@ -1,0 +1,143 @@
+//! The HTTP surface: one axum router serving the console (Leptos pages and server functions),
+//! its static files, and the operational endpoints, behind one stack of middleware.
+
+pub mod health;
+pub mod metrics;
+pub mod security;
+
+use std::time::Duration;
+
+use app::{App, shell, state::AppState};
+use axum::{
+    Router,
+    body::Body,
+    extract::{DefaultBodyLimit, FromRef},
+    http::{Request, StatusCode},
+    middleware,
+    routing::get,
+};
+use leptos::prelude::{LeptosOptions, provide_context};
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tower::ServiceBuilder;
+use tower_http::{
+    LatencyUnit,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+use crate::{config::Config, http::security::SecurityHeaders};
+
+/// Limits and policies of the HTTP layer, taken from [`Config`].
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// Largest request body; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Longest a request may take; slower ones get 408.
+    pub request_timeout: Duration,
+    /// Response headers that protect the console in the browser.
+    pub security: SecurityHeaders,
+}
+
+impl HttpSettings {
+    /// The settings a configuration asks for.
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            max_body_bytes: config.max_body_bytes,
+            request_timeout: config.request_timeout,
+            security: SecurityHeaders {
+                hsts: config.served_over_https(),
+                // `cargo leptos watch` injects a live-reload script that talks over a WebSocket.
+                live_reload: std::env::var_os("LEPTOS_WATCH").is_some(),
+            },
+        }
+    }
+}
+
+/// Everything a request handler can reach.
+#[derive(Clone)]
+pub struct ServerState {
+    /// Where the console's built files are and how they are named.
+    pub leptos_options: LeptosOptions,
+    /// What the console's server functions read.
+    pub app: AppState,
+    /// Renders the Prometheus exposition at `/metrics`.
+    pub metrics: PrometheusHandle,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Builds the whole router. Tests call this and drive it with `oneshot`, so what they exercise
+/// is exactly what `steward serve` serves.
+pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
+    let app_state = state.app.clone();
+    let provide_app_state = move || provide_context(app_state.clone());
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render))
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(App),
+            provide_app_state.clone(),
+            move || shell(options.clone()),
+        )
+        .fallback(file_and_error_handler_with_context::<ServerState, _>(
+            provide_app_state,
+            shell,
+        ))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_request(())
+                        .on_response(
+                            DefaultOnResponse::new()
+                                .level(Level::INFO)
+                                .latency_unit(LatencyUnit::Millis),
+                        ),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(middleware::from_fn(metrics::track))
+                .layer(middleware::from_fn_with_state(
+                    settings.security.clone(),
+                    security::headers,
+                ))
+                // Checks Content-Length up front and counts streamed bytes, for every route;
+                // `DefaultBodyLimit` tells axum's own extractors the same limit.
+                .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    settings.request_timeout,
+                ))
+                .layer(DefaultBodyLimit::max(settings.max_body_bytes)),
+        )
+        .with_state(state)
+}
+
+/// One span per request with its id, method and path. The query string is left out on purpose:
+/// OAuth codes and similar secrets travel there.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
+}

@@ -1,0 +1,62 @@
+//! Response headers that protect the console in the browser, including a Content-Security-Policy
+//! with a fresh nonce per response that the page's own inline scripts carry.
+
+use app::state::CspNonce;
+use axum::{
+    extract::{Request, State},
+    http::{HeaderName, HeaderValue, header},
+    middleware::Next,
+    response::Response,
+};
+use leptos::nonce::Nonce;
+
+/// Which optional protections apply.
+#[derive(Clone, Debug, Default)]
+pub struct SecurityHeaders {
+    /// Send `Strict-Transport-Security` (only when served over HTTPS).
+    pub hsts: bool,
+    /// Allow the WebSocket of `cargo leptos watch`'s live reload.
+    pub live_reload: bool,
+}
+
+/// Adds the security headers to every response and hands the CSP nonce to the page renderer.
+pub async fn headers(State(policy): State<SecurityHeaders>, mut request: Request, next: Next) -> Response {
+    let nonce = Nonce::new().to_string();
+    request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let csp = content_security_policy(&nonce, policy.live_reload);
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    if policy.hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+/// Scripts only from Steward itself or carrying this response's nonce; WebAssembly may compile
+/// (`wasm-unsafe-eval`, which does not allow JavaScript `eval`); no framing, plugins or foreign
+/// form targets.
+pub fn content_security_policy(nonce: &str, live_reload: bool) -> String {
+    let connect = if live_reload { "'self' ws: wss:" } else { "'self'" };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src {connect}; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}

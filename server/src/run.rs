@@ -1,0 +1,155 @@
+//! The processes: open the database, serve until a signal, shut down cleanly.
+
+use std::{path::Path, time::Duration};
+
+use anyhow::Context;
+use app::state::AppState;
+use domain::Db;
+use leptos::prelude::LeptosOptions;
+use tokio::{net::TcpListener, sync::watch};
+
+use crate::{
+    cli::{Cli, Command},
+    config::{Config, FileSettings},
+    http::{self, HttpSettings, ServerState},
+    sessions::DbSessionStore,
+    telemetry,
+};
+
+/// How often expired console sessions are removed.
+const SESSION_PURGE_PERIOD: Duration = Duration::from_secs(15 * 60);
+
+/// Reads the configuration named on the command line (or `./steward.toml` when present).
+pub fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    let file = match &cli.config {
+        Some(path) => FileSettings::load(path)?,
+        None if Path::new("steward.toml").exists() => FileSettings::load(Path::new("steward.toml"))?,
+        None => FileSettings::default(),
+    };
+    Ok(Config::resolve(cli.settings.clone(), file)?)
+}
+
+/// Runs the command the command line asks for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = load_config(&cli)?;
+    telemetry::init_logging(&config.log, config.log_format);
+    tracing::debug!(?config, "configuration loaded");
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = open_database(&config).await?;
+            db.close().await;
+            tracing::info!(database = %config.database_url, "database is up to date");
+            Ok(())
+        }
+    }
+}
+
+/// Connects to the configured database and applies pending migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(config.database_url.expose())
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url))?;
+    db.migrate()
+        .await
+        .with_context(|| format!("cannot migrate the database {}", config.database_url))?;
+    Ok(db)
+}
+
+/// The console's build output as the server must find it.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    let reload_port = std::env::var("LEPTOS_RELOAD_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3001);
+    LeptosOptions::builder()
+        .output_name("steward")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .reload_port(reload_port)
+        .build()
+}
+
+/// Serves HTTP until SIGTERM or SIGINT, then lets in-flight requests finish within the grace
+/// period.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = open_database(&config).await?;
+    let seeded = domain::users::seed_admins(&db, &config.admin_emails)
+        .await
+        .context("cannot give the configured admins their role")?;
+    if seeded > 0 {
+        tracing::info!(seeded, "granted the admin role from STEWARD_ADMIN_EMAILS");
+    }
+
+    let state = ServerState {
+        leptos_options: leptos_options(&config),
+        app: AppState {
+            db: db.clone(),
+            sandbox: config.sandbox,
+        },
+        metrics: telemetry::metrics_handle(),
+    };
+    let router = http::router(state, &HttpSettings::from_config(&config));
+
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let address = listener.local_addr().context("cannot read the bound address")?;
+    tracing::info!(
+        %address,
+        database = %config.database_url,
+        sandbox = config.sandbox,
+        "Steward is listening on http://{address}"
+    );
+
+    let purge = tokio::spawn(DbSessionStore::new(db.clone()).purge_expired_every(SESSION_PURGE_PERIOD));
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop_tx.send(true).ok();
+    });
+    let server = axum::serve(listener, router).with_graceful_shutdown(stopped(stop_rx.clone()));
+    let grace = config.shutdown_grace;
+    tokio::select! {
+        result = server => result.context("the HTTP server failed")?,
+        () = async { stopped(stop_rx).await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(?grace, "in-flight requests did not finish in time; stopping anyway");
+        }
+    }
+
+    purge.abort();
+    db.close().await;
+    tracing::info!("Steward stopped");
+    Ok(())
+}
+
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    // An error means the sender is gone, which only happens after it has sent.
+    rx.wait_for(|stop| *stop).await.ok();
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

@@ -1,0 +1,50 @@
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use domain::db_test;
+use server::http::security::SecurityHeaders;
+
+use crate::helpers::{app, app_with, get, send, settings};
+
+db_test!(async fn pages_carry_a_csp_whose_nonce_matches_the_hydration_script(db) {
+    let response = get(&app(&db), "/").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let csp = response.header("content-security-policy").to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("CSP names a nonce");
+    assert!(nonce.len() >= 16);
+    assert!(response.body.contains(&format!("nonce=\"{nonce}\"")), "hydration script lacks the nonce");
+    for directive in ["default-src 'self'", "'wasm-unsafe-eval'", "frame-ancestors 'none'", "object-src 'none'"] {
+        assert!(csp.contains(directive), "{directive} missing from {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(response.header("x-frame-options"), "DENY");
+    assert_eq!(response.header("x-content-type-options"), "nosniff");
+    assert!(response.headers.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+
+    // A fresh nonce for every response.
+    let again = get(&app(&db), "/").await;
+    assert_ne!(again.header("content-security-policy"), csp);
+});
+
+db_test!(async fn hsts_is_sent_when_served_over_https(db) {
+    let mut settings = settings();
+    settings.security = SecurityHeaders { hsts: true, live_reload: false };
+    let response = get(&app_with(&db, settings), "/healthz").await;
+    assert!(response.header("strict-transport-security").starts_with("max-age="));
+});
+
+db_test!(async fn oversized_bodies_are_refused_with_413(db) {
+    let body = vec![b'x'; 64 * 1024 + 1];
+    let request = Request::post("/api/load_system_status")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_LENGTH, body.len())
+        .body(Body::from(body))
+        .unwrap();
+    let response = send(&app(&db), request).await;
+    assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
+});
