@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ConsoleError {
     /// Steward's storage failed; the details are in the server log.
-    #[error("Steward could not read its database. Try again in a moment; if it persists, check the server log.")]
+    #[error(
+        "Steward could not read its database. Try again in a moment; if it persists, check the server log."
+    )]
     Unavailable,
     /// The request never reached the server function, or its answer could not be read.
     #[error("The server could not be reached: {0}")]

@@ -146,7 +146,10 @@ pub enum AuditError {
 
 /// Appends `entry` inside the caller's transaction, so a change and its audit entry commit or
 /// roll back together.
-pub(crate) async fn append(conn: &mut AnyConnection, entry: NewEntry) -> Result<Entry, sqlx::Error> {
+pub(crate) async fn append(
+    conn: &mut AnyConnection,
+    entry: NewEntry,
+) -> Result<Entry, sqlx::Error> {
     db::audit::append(conn, entry).await
 }
 

@@ -77,7 +77,9 @@ impl fmt::Display for Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The URL names neither SQLite nor PostgreSQL.
-    #[error("unsupported database URL scheme `{0}:`; use sqlite://PATH or postgres://HOST/DATABASE")]
+    #[error(
+        "unsupported database URL scheme `{0}:`; use sqlite://PATH or postgres://HOST/DATABASE"
+    )]
     UnsupportedScheme(String),
     /// The directory for the SQLite file could not be created.
     #[error("cannot create the directory `{path}` for the SQLite database")]
@@ -116,7 +118,9 @@ pub struct Db {
 impl fmt::Debug for Db {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The URL may carry a password, so it is deliberately not part of the handle.
-        f.debug_struct("Db").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -176,8 +180,10 @@ impl Db {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute(format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}").as_str())
-                            .await?;
+                        conn.execute(
+                            format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}").as_str(),
+                        )
+                        .await?;
                         Ok(())
                     })
                 })
@@ -188,7 +194,10 @@ impl Db {
         let reader = if in_memory {
             writer.clone()
         } else {
-            options(SQLITE_READERS).connect(&url).await.map_err(connect_error)?
+            options(SQLITE_READERS)
+                .connect(&url)
+                .await
+                .map_err(connect_error)?
         };
         Ok(Self {
             backend,
@@ -255,7 +264,10 @@ fn prepare_sqlite_url(url: &str) -> Result<(String, bool), DbError> {
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let in_memory = path == ":memory:" || query.split('&').any(|p| p == "mode=memory");
     if !in_memory {
-        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
                 path: dir.display().to_string(),
                 source,

@@ -68,7 +68,12 @@ pub async fn get(db: &Db, key: &SettingKey) -> Result<Option<serde_json::Value>,
 
 /// Sets the value and audits the change as `setting.update`. Setting the value it already has
 /// changes nothing and writes no audit entry. Returns whether the value changed.
-pub async fn set(db: &Db, key: &SettingKey, value: serde_json::Value, actor: &Actor) -> Result<bool, SettingsError> {
+pub async fn set(
+    db: &Db,
+    key: &SettingKey,
+    value: serde_json::Value,
+    actor: &Actor,
+) -> Result<bool, SettingsError> {
     let mut tx = db.begin().await?;
     let before = db::settings::get(&mut *tx, key.as_str())
         .await?

@@ -25,8 +25,17 @@ pub struct TestDb {
 }
 
 enum Cleanup {
-    Sqlite(#[expect(dead_code, reason = "held so the directory lives as long as the database")] tempfile::TempDir),
-    Postgres { admin_url: String, schema: String },
+    Sqlite(
+        #[expect(
+            dead_code,
+            reason = "held so the directory lives as long as the database"
+        )]
+        tempfile::TempDir,
+    ),
+    Postgres {
+        admin_url: String,
+        schema: String,
+    },
 }
 
 impl TestDb {
@@ -53,7 +62,9 @@ impl TestDb {
                 (url, Cleanup::Postgres { admin_url, schema })
             }
         };
-        let db = Db::connect(&url).await.expect("connect to the test database");
+        let db = Db::connect(&url)
+            .await
+            .expect("connect to the test database");
         db.migrate().await.expect("migrate the test database");
         Self { db, url, cleanup }
     }

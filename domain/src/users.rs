@@ -125,7 +125,12 @@ pub enum UsersError {
 
 /// Gives `email` the `role`, creating the person if Steward has not met them yet. Returns whether
 /// anything changed; a new grant is audited as `role.grant`.
-pub async fn grant_role(db: &Db, email: &EmailAddress, role: Role, actor: &Actor) -> Result<bool, UsersError> {
+pub async fn grant_role(
+    db: &Db,
+    email: &EmailAddress,
+    role: Role,
+    actor: &Actor,
+) -> Result<bool, UsersError> {
     let mut tx = db.begin().await?;
     let user = db::users::upsert_by_email(&mut tx, email).await?;
     let before = db::users::roles_of(&mut *tx, user.id).await?;
@@ -152,7 +157,12 @@ pub async fn grant_role(db: &Db, email: &EmailAddress, role: Role, actor: &Actor
 
 /// Takes `role` away from `email`. Returns whether they had it; a revocation is audited as
 /// `role.revoke`.
-pub async fn revoke_role(db: &Db, email: &EmailAddress, role: Role, actor: &Actor) -> Result<bool, UsersError> {
+pub async fn revoke_role(
+    db: &Db,
+    email: &EmailAddress,
+    role: Role,
+    actor: &Actor,
+) -> Result<bool, UsersError> {
     let mut tx = db.begin().await?;
     let Some(user) = db::users::find_by_email(&mut *tx, email).await? else {
         return Ok(false);
@@ -178,7 +188,10 @@ pub async fn revoke_role(db: &Db, email: &EmailAddress, role: Role, actor: &Acto
 }
 
 /// The person with this address and their roles, if Steward knows them.
-pub async fn find_with_roles(db: &Db, email: &EmailAddress) -> Result<Option<(User, Vec<Role>)>, UsersError> {
+pub async fn find_with_roles(
+    db: &Db,
+    email: &EmailAddress,
+) -> Result<Option<(User, Vec<Role>)>, UsersError> {
     let mut conn = db.reader().acquire().await?;
     let Some(user) = db::users::find_by_email(&mut *conn, email).await? else {
         return Ok(None);
@@ -206,7 +219,10 @@ pub async fn role_counts(db: &Db) -> Result<Vec<(Role, i64)>, UsersError> {
     Ok(Role::ALL
         .into_iter()
         .map(|role| {
-            let n = counts.iter().find(|(r, _)| r == role.as_str()).map_or(0, |(_, n)| *n);
+            let n = counts
+                .iter()
+                .find(|(r, _)| r == role.as_str())
+                .map_or(0, |(_, n)| *n);
             (role, n)
         })
         .collect())

@@ -63,7 +63,10 @@ mod tests {
             "STEWARD_SHUTDOWN_GRACE_SECS",
             "LEPTOS_SITE_ROOT",
         ] {
-            assert!(help.contains(&format!("[env: {env}")), "{env} missing from --help:\n{help}");
+            assert!(
+                help.contains(&format!("[env: {env}")),
+                "{env} missing from --help:\n{help}"
+            );
         }
     }
 }

@@ -27,7 +27,13 @@ pub struct SettingArgs {
 
     /// Database: sqlite://PATH (created when missing) or postgres://USER@HOST/DATABASE
     /// [default: sqlite://data/steward.db]
-    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true,
+        global = true
+    )]
     pub database_url: Option<String>,
 
     /// Address people and Webex use to reach Steward; an https:// address makes cookies Secure
@@ -40,7 +46,12 @@ pub struct SettingArgs {
     pub sandbox: Option<String>,
 
     /// Comma-separated e-mail addresses that are given the admin role at every start-up
-    #[arg(long, env = "STEWARD_ADMIN_EMAILS", value_name = "EMAILS", global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_ADMIN_EMAILS",
+        value_name = "EMAILS",
+        global = true
+    )]
     pub admin_emails: Option<String>,
 
     /// Log filter in tracing's EnvFilter syntax, e.g. `info,server=debug` [default: info]
@@ -52,15 +63,30 @@ pub struct SettingArgs {
     pub log_format: Option<String>,
 
     /// Largest request body accepted, in bytes; larger requests get 413 [default: 1048576]
-    #[arg(long, env = "STEWARD_MAX_BODY_BYTES", value_name = "BYTES", global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_MAX_BODY_BYTES",
+        value_name = "BYTES",
+        global = true
+    )]
     pub max_body_bytes: Option<String>,
 
     /// Seconds a request may run before it is answered with 408 [default: 30]
-    #[arg(long, env = "STEWARD_REQUEST_TIMEOUT_SECS", value_name = "SECS", global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_REQUEST_TIMEOUT_SECS",
+        value_name = "SECS",
+        global = true
+    )]
     pub request_timeout_secs: Option<String>,
 
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT [default: 10]
-    #[arg(long, env = "STEWARD_SHUTDOWN_GRACE_SECS", value_name = "SECS", global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_SHUTDOWN_GRACE_SECS",
+        value_name = "SECS",
+        global = true
+    )]
     pub shutdown_grace_secs: Option<String>,
 
     /// Directory holding the built console (wasm, JavaScript, CSS) [default: target/site]
@@ -121,11 +147,18 @@ const SANDBOX: SettingName = name("STEWARD_SANDBOX", "sandbox", "sandbox");
 const ADMIN_EMAILS: SettingName = name("STEWARD_ADMIN_EMAILS", "admin-emails", "admin_emails");
 const LOG: SettingName = name("STEWARD_LOG", "log", "log");
 const LOG_FORMAT: SettingName = name("STEWARD_LOG_FORMAT", "log-format", "log_format");
-const MAX_BODY_BYTES: SettingName = name("STEWARD_MAX_BODY_BYTES", "max-body-bytes", "max_body_bytes");
-const REQUEST_TIMEOUT: SettingName =
-    name("STEWARD_REQUEST_TIMEOUT_SECS", "request-timeout-secs", "request_timeout_secs");
-const SHUTDOWN_GRACE: SettingName =
-    name("STEWARD_SHUTDOWN_GRACE_SECS", "shutdown-grace-secs", "shutdown_grace_secs");
+const MAX_BODY_BYTES: SettingName =
+    name("STEWARD_MAX_BODY_BYTES", "max-body-bytes", "max_body_bytes");
+const REQUEST_TIMEOUT: SettingName = name(
+    "STEWARD_REQUEST_TIMEOUT_SECS",
+    "request-timeout-secs",
+    "request_timeout_secs",
+);
+const SHUTDOWN_GRACE: SettingName = name(
+    "STEWARD_SHUTDOWN_GRACE_SECS",
+    "shutdown-grace-secs",
+    "shutdown_grace_secs",
+);
 const SITE_ROOT: SettingName = name("LEPTOS_SITE_ROOT", "site-root", "site_root");
 
 /// Why the configuration was refused.
@@ -231,10 +264,16 @@ impl Config {
     /// Validates settings from the command line and environment (`args`), falling back to the
     /// settings file (`file`) and then to the defaults.
     pub fn resolve(args: SettingArgs, file: FileSettings) -> Result<Self, ConfigError> {
-        let bind_text = args.bind.or(file.bind).unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-        let bind: SocketAddr = bind_text
-            .parse()
-            .map_err(|_| invalid(BIND, format!("expected HOST:PORT such as 127.0.0.1:3000, got `{bind_text}`")))?;
+        let bind_text = args
+            .bind
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            invalid(
+                BIND,
+                format!("expected HOST:PORT such as 127.0.0.1:3000, got `{bind_text}`"),
+            )
+        })?;
 
         let database_url = args
             .database_url
@@ -245,7 +284,9 @@ impl Config {
 
         let public_url = match args.public_url.or(file.public_url) {
             Some(text) => parse_public_url(&text)?,
-            None => Url::parse(&format!("http://{bind}/")).expect("a socket address makes a valid URL"),
+            None => {
+                Url::parse(&format!("http://{bind}/")).expect("a socket address makes a valid URL")
+            }
         };
 
         let sandbox = match (args.sandbox, file.sandbox) {
@@ -272,14 +313,40 @@ impl Config {
         let log_format = match args.log_format.or(file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(invalid(LOG_FORMAT, format!("expected text or json, got `{other}`"))),
+            Some(other) => {
+                return Err(invalid(
+                    LOG_FORMAT,
+                    format!("expected text or json, got `{other}`"),
+                ));
+            }
         };
 
-        let max_body_bytes = number(MAX_BODY_BYTES, args.max_body_bytes, file.max_body_bytes, 1_048_576, 1_024..=104_857_600)?;
-        let request_timeout = number(REQUEST_TIMEOUT, args.request_timeout_secs, file.request_timeout_secs, 30, 1..=3_600)?;
-        let shutdown_grace = number(SHUTDOWN_GRACE, args.shutdown_grace_secs, file.shutdown_grace_secs, 10, 0..=600)?;
+        let max_body_bytes = number(
+            MAX_BODY_BYTES,
+            args.max_body_bytes,
+            file.max_body_bytes,
+            1_048_576,
+            1_024..=104_857_600,
+        )?;
+        let request_timeout = number(
+            REQUEST_TIMEOUT,
+            args.request_timeout_secs,
+            file.request_timeout_secs,
+            30,
+            1..=3_600,
+        )?;
+        let shutdown_grace = number(
+            SHUTDOWN_GRACE,
+            args.shutdown_grace_secs,
+            file.shutdown_grace_secs,
+            10,
+            0..=600,
+        )?;
 
-        let site_root = args.site_root.or(file.site_root).unwrap_or_else(|| "target/site".to_owned());
+        let site_root = args
+            .site_root
+            .or(file.site_root)
+            .unwrap_or_else(|| "target/site".to_owned());
         if site_root.trim().is_empty() {
             return Err(invalid(SITE_ROOT, "must name a directory"));
         }
@@ -306,12 +373,19 @@ impl Config {
 }
 
 fn parse_public_url(text: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(text).map_err(|e| invalid(PUBLIC_URL, format!("`{text}` is not a URL: {e}")))?;
+    let url =
+        Url::parse(text).map_err(|e| invalid(PUBLIC_URL, format!("`{text}` is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(PUBLIC_URL, format!("must start with http:// or https://, got `{text}`")));
+        return Err(invalid(
+            PUBLIC_URL,
+            format!("must start with http:// or https://, got `{text}`"),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(PUBLIC_URL, format!("must not have a query or fragment, got `{text}`")));
+        return Err(invalid(
+            PUBLIC_URL,
+            format!("must not have a query or fragment, got `{text}`"),
+        ));
     }
     Ok(url)
 }
@@ -320,7 +394,10 @@ fn parse_bool(setting: SettingName, text: &str) -> Result<bool, ConfigError> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(invalid(setting, format!("expected true or false, got `{text}`"))),
+        _ => Err(invalid(
+            setting,
+            format!("expected true or false, got `{text}`"),
+        )),
     }
 }
 
@@ -344,7 +421,11 @@ fn number(
     } else {
         Err(invalid(
             setting,
-            format!("must be between {} and {}, got {value}", range.start(), range.end()),
+            format!(
+                "must be between {} and {}, got {value}",
+                range.start(),
+                range.end()
+            ),
         ))
     }
 }

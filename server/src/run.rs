@@ -23,7 +23,9 @@ const SESSION_PURGE_PERIOD: Duration = Duration::from_secs(15 * 60);
 pub fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     let file = match &cli.config {
         Some(path) => FileSettings::load(path)?,
-        None if Path::new("steward.toml").exists() => FileSettings::load(Path::new("steward.toml"))?,
+        None if Path::new("steward.toml").exists() => {
+            FileSettings::load(Path::new("steward.toml"))?
+        }
         None => FileSettings::default(),
     };
     Ok(Config::resolve(cli.settings.clone(), file)?)
@@ -95,7 +97,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
-    let address = listener.local_addr().context("cannot read the bound address")?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
     tracing::info!(
         %address,
         database = %config.database_url,
@@ -103,7 +107,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "Steward is listening on http://{address}"
     );
 
-    let purge = tokio::spawn(DbSessionStore::new(db.clone()).purge_expired_every(SESSION_PURGE_PERIOD));
+    let purge =
+        tokio::spawn(DbSessionStore::new(db.clone()).purge_expired_every(SESSION_PURGE_PERIOD));
 
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {

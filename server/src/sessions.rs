@@ -33,7 +33,9 @@ impl DbSessionStore {
             match sessions::delete_expired(&self.db, now_ms()).await {
                 Ok(0) => {}
                 Ok(removed) => tracing::debug!(removed, "purged expired sessions"),
-                Err(error) => tracing::warn!(error = %domain::error_chain(&error), "purging expired sessions failed"),
+                Err(error) => {
+                    tracing::warn!(error = %domain::error_chain(&error), "purging expired sessions failed")
+                }
             }
         }
     }
@@ -85,6 +87,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        sessions::delete(&self.db, &id.to_string()).await.map_err(backend)
+        sessions::delete(&self.db, &id.to_string())
+            .await
+            .map_err(backend)
     }
 }

@@ -42,8 +42,9 @@ pub fn OverviewPage() -> impl IntoView {
                 "was changed, removed or inserted."
             </p>
             <Form method="GET" action="">
-                <input type="hidden" name="verify" value="1" />
-                <button type="submit">"Verify chain"</button>
+                <button type="submit" name="verify" value="1">
+                    "Verify chain"
+                </button>
             </Form>
             <Suspense fallback=|| view! { <p class="loading">"Verifying…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
@@ -60,7 +61,7 @@ pub fn OverviewPage() -> impl IntoView {
 fn StatusCards(status: SystemStatus) -> impl IntoView {
     let schema_current = status.migrations_applied == status.migrations_known;
     let mode = if status.sandbox {
-        "Sandbox: the built-in Webex emulator, no Webex account involved"
+        "Built-in Webex sandbox (no Webex account needed)"
     } else {
         "Webex"
     };
@@ -128,18 +129,27 @@ fn ChainResult(check: ChainCheck) -> impl IntoView {
     match check.broken {
         None => view! {
             <p class="result ok" role="status">
-                {format!("Chain intact: all {} entries verified.", check.entries_checked)}
+                {format!("Chain intact: {} verified.", entries(check.entries_checked))}
             </p>
         }
         .into_any(),
         Some((seq, problem)) => view! {
             <p class="result broken" role="alert">
                 {format!(
-                    "Chain broken at entry {seq}: {problem}. The {} entries before it verified.",
-                    check.entries_checked,
+                    "Chain broken at entry {seq}: {problem}. {} before it verified.",
+                    entries(check.entries_checked),
                 )}
             </p>
         }
         .into_any(),
+    }
+}
+
+/// "1 entry", "3 entries".
+fn entries(count: i64) -> String {
+    if count == 1 {
+        "1 entry".to_owned()
+    } else {
+        format!("{count} entries")
     }
 }

@@ -20,7 +20,11 @@ fn entry(seq: i64, prev_hash: &str) -> Entry {
 fn hash_is_lowercase_sha256_hex() {
     let e = entry(1, GENESIS_HASH);
     assert_eq!(e.hash.len(), 64);
-    assert!(e.hash.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+    assert!(
+        e.hash
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    );
 }
 
 #[test]
@@ -60,5 +64,8 @@ fn fields_cannot_bleed_into_each_other() {
         action: "bc",
         ..one
     };
-    assert_ne!(content_hash(GENESIS_HASH, &one), content_hash(GENESIS_HASH, &two));
+    assert_ne!(
+        content_hash(GENESIS_HASH, &one),
+        content_hash(GENESIS_HASH, &two)
+    );
 }

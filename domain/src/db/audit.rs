@@ -13,7 +13,10 @@ const ENTRY_COLUMNS: &str =
 
 /// Appends one entry. Advancing the head first takes its row lock (PostgreSQL) or the write lock
 /// (SQLite), so concurrent appenders from any replica queue up and the chain never forks.
-pub(crate) async fn append(conn: &mut AnyConnection, entry: NewEntry) -> Result<Entry, sqlx::Error> {
+pub(crate) async fn append(
+    conn: &mut AnyConnection,
+    entry: NewEntry,
+) -> Result<Entry, sqlx::Error> {
     let (seq, prev_hash): (i64, String) =
         sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut *conn)
@@ -73,7 +76,11 @@ pub(crate) async fn head(db: &Db) -> Result<(i64, String), sqlx::Error> {
 }
 
 /// Up to `limit` entries with a sequence number above `after_seq`, in chain order.
-pub(crate) async fn page_after(db: &Db, after_seq: i64, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
+pub(crate) async fn page_after(
+    db: &Db,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
     ))

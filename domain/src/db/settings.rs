@@ -15,7 +15,12 @@ where
         .await
 }
 
-pub(crate) async fn upsert(conn: &mut AnyConnection, key: &str, value_json: &str, actor: &Actor) -> Result<(), sqlx::Error> {
+pub(crate) async fn upsert(
+    conn: &mut AnyConnection,
+    key: &str,
+    value_json: &str,
+    actor: &Actor,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO settings (key, value, updated_by, updated_at_ms) VALUES ($1, $2, $3, $4)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by,

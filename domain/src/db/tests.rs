@@ -2,10 +2,22 @@ use crate::db::{Backend, DbError, prepare_sqlite_url};
 
 #[test]
 fn backend_is_chosen_by_url_scheme() {
-    assert_eq!(Backend::from_url("sqlite://data/steward.db").unwrap(), Backend::Sqlite);
-    assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
-    assert_eq!(Backend::from_url("postgres://localhost/steward").unwrap(), Backend::Postgres);
-    assert_eq!(Backend::from_url("postgresql://localhost/steward").unwrap(), Backend::Postgres);
+    assert_eq!(
+        Backend::from_url("sqlite://data/steward.db").unwrap(),
+        Backend::Sqlite
+    );
+    assert_eq!(
+        Backend::from_url("sqlite::memory:").unwrap(),
+        Backend::Sqlite
+    );
+    assert_eq!(
+        Backend::from_url("postgres://localhost/steward").unwrap(),
+        Backend::Postgres
+    );
+    assert_eq!(
+        Backend::from_url("postgresql://localhost/steward").unwrap(),
+        Backend::Postgres
+    );
     let err = Backend::from_url("mysql://localhost/steward").unwrap_err();
     assert!(matches!(err, DbError::UnsupportedScheme(ref s) if s == "mysql"));
     assert!(err.to_string().contains("sqlite://PATH or postgres://"));

@@ -12,25 +12,35 @@ use crate::{
 const USER_COLUMNS: &str = "id, email, display_name, webex_person_id, webex_org_id, created_at_ms";
 
 /// The person with this address, created on first sight.
-pub(crate) async fn upsert_by_email(conn: &mut AnyConnection, email: &EmailAddress) -> Result<User, sqlx::Error> {
-    sqlx::query("INSERT INTO users (email, created_at_ms) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING")
-        .bind(email.as_str())
-        .bind(now_ms())
-        .execute(&mut *conn)
-        .await?;
+pub(crate) async fn upsert_by_email(
+    conn: &mut AnyConnection,
+    email: &EmailAddress,
+) -> Result<User, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (email, created_at_ms) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(email.as_str())
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
     find_by_email(&mut *conn, email)
         .await?
         .ok_or(sqlx::Error::RowNotFound)
 }
 
-pub(crate) async fn find_by_email<'c, E>(conn: E, email: &EmailAddress) -> Result<Option<User>, sqlx::Error>
+pub(crate) async fn find_by_email<'c, E>(
+    conn: E,
+    email: &EmailAddress,
+) -> Result<Option<User>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
-        .bind(email.as_str())
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+    ))
+    .bind(email.as_str())
+    .fetch_optional(conn)
+    .await
 }
 
 /// The person's roles, in [`Role::ALL`] order.
@@ -48,7 +58,12 @@ where
 }
 
 /// Returns false when the person already had the role.
-pub(crate) async fn insert_role(conn: &mut AnyConnection, user_id: i64, role: Role, granted_by: &Actor) -> Result<bool, sqlx::Error> {
+pub(crate) async fn insert_role(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    role: Role,
+    granted_by: &Actor,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "INSERT INTO user_roles (user_id, role, granted_by, granted_at_ms) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, role) DO NOTHING",
@@ -63,7 +78,11 @@ pub(crate) async fn insert_role(conn: &mut AnyConnection, user_id: i64, role: Ro
 }
 
 /// Returns false when the person did not have the role.
-pub(crate) async fn delete_role(conn: &mut AnyConnection, user_id: i64, role: Role) -> Result<bool, sqlx::Error> {
+pub(crate) async fn delete_role(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    role: Role,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role = $2")
         .bind(user_id)
         .bind(role.as_str())

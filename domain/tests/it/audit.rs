@@ -135,7 +135,10 @@ db_test!(
 });
 
 fn sql_text(value: Option<&str>) -> String {
-    value.map_or_else(|| "NULL".to_owned(), |v| format!("'{}'", v.replace('\'', "''")))
+    value.map_or_else(
+        || "NULL".to_owned(),
+        |v| format!("'{}'", v.replace('\'', "''")),
+    )
 }
 
 db_test!(async fn rehashing_a_changed_row_breaks_the_next_link(db, url) {

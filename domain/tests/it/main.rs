@@ -4,5 +4,5 @@ mod audit;
 mod migrations;
 mod sessions;
 mod settings;
-mod users;
 mod status;
+mod users;

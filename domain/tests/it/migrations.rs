@@ -15,7 +15,9 @@ db_test!(async fn migrating_twice_changes_nothing(db) {
 #[tokio::test]
 async fn unmigrated_database_is_not_ready() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&format!("sqlite://{}/fresh.db", dir.path().display())).await.unwrap();
+    let db = Db::connect(&format!("sqlite://{}/fresh.db", dir.path().display()))
+        .await
+        .unwrap();
     assert_eq!(db.backend(), Backend::Sqlite);
     // Without the migrations table the readiness query fails: not ready, with a reason.
     assert!(db.readiness().await.is_err());
@@ -30,5 +32,8 @@ async fn sqlite_database_uses_wal_and_full_sync() {
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
     assert!(dir.path().join("data/steward.db").exists());
-    assert!(dir.path().join("data/steward.db-wal").exists(), "WAL file expected");
+    assert!(
+        dir.path().join("data/steward.db-wal").exists(),
+        "WAL file expected"
+    );
 }

@@ -1,5 +1,7 @@
 use domain::{
-    Backend, audit::Actor, db_test, status,
+    Backend,
+    audit::Actor,
+    db_test, status,
     users::{self, EmailAddress, Role},
 };
 

@@ -7,7 +7,9 @@ fn file(toml_text: &str) -> FileSettings {
 }
 
 fn error_of(args: SettingArgs) -> String {
-    Config::resolve(args, FileSettings::default()).unwrap_err().to_string()
+    Config::resolve(args, FileSettings::default())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -66,21 +68,90 @@ fn a_bad_value_is_reported_with_every_name_of_its_setting() {
 #[test]
 fn each_setting_is_validated() {
     let cases: Vec<(SettingArgs, &str)> = vec![
-        (SettingArgs { database_url: Some("mysql://db/steward".into()), ..Default::default() }, "DATABASE_URL"),
-        (SettingArgs { public_url: Some("ftp://steward".into()), ..Default::default() }, "STEWARD_PUBLIC_URL"),
-        (SettingArgs { public_url: Some("https://s.example.com/?a=1".into()), ..Default::default() }, "STEWARD_PUBLIC_URL"),
-        (SettingArgs { sandbox: Some("maybe".into()), ..Default::default() }, "STEWARD_SANDBOX"),
-        (SettingArgs { admin_emails: Some("root@example.com,not-an-email".into()), ..Default::default() }, "STEWARD_ADMIN_EMAILS"),
-        (SettingArgs { log: Some("info,[".into()), ..Default::default() }, "STEWARD_LOG"),
-        (SettingArgs { log_format: Some("xml".into()), ..Default::default() }, "STEWARD_LOG_FORMAT"),
-        (SettingArgs { max_body_bytes: Some("12".into()), ..Default::default() }, "STEWARD_MAX_BODY_BYTES"),
-        (SettingArgs { request_timeout_secs: Some("soon".into()), ..Default::default() }, "STEWARD_REQUEST_TIMEOUT_SECS"),
-        (SettingArgs { shutdown_grace_secs: Some("601".into()), ..Default::default() }, "STEWARD_SHUTDOWN_GRACE_SECS"),
-        (SettingArgs { site_root: Some(" ".into()), ..Default::default() }, "LEPTOS_SITE_ROOT"),
+        (
+            SettingArgs {
+                database_url: Some("mysql://db/steward".into()),
+                ..Default::default()
+            },
+            "DATABASE_URL",
+        ),
+        (
+            SettingArgs {
+                public_url: Some("ftp://steward".into()),
+                ..Default::default()
+            },
+            "STEWARD_PUBLIC_URL",
+        ),
+        (
+            SettingArgs {
+                public_url: Some("https://s.example.com/?a=1".into()),
+                ..Default::default()
+            },
+            "STEWARD_PUBLIC_URL",
+        ),
+        (
+            SettingArgs {
+                sandbox: Some("maybe".into()),
+                ..Default::default()
+            },
+            "STEWARD_SANDBOX",
+        ),
+        (
+            SettingArgs {
+                admin_emails: Some("root@example.com,not-an-email".into()),
+                ..Default::default()
+            },
+            "STEWARD_ADMIN_EMAILS",
+        ),
+        (
+            SettingArgs {
+                log: Some("info,[".into()),
+                ..Default::default()
+            },
+            "STEWARD_LOG",
+        ),
+        (
+            SettingArgs {
+                log_format: Some("xml".into()),
+                ..Default::default()
+            },
+            "STEWARD_LOG_FORMAT",
+        ),
+        (
+            SettingArgs {
+                max_body_bytes: Some("12".into()),
+                ..Default::default()
+            },
+            "STEWARD_MAX_BODY_BYTES",
+        ),
+        (
+            SettingArgs {
+                request_timeout_secs: Some("soon".into()),
+                ..Default::default()
+            },
+            "STEWARD_REQUEST_TIMEOUT_SECS",
+        ),
+        (
+            SettingArgs {
+                shutdown_grace_secs: Some("601".into()),
+                ..Default::default()
+            },
+            "STEWARD_SHUTDOWN_GRACE_SECS",
+        ),
+        (
+            SettingArgs {
+                site_root: Some(" ".into()),
+                ..Default::default()
+            },
+            "LEPTOS_SITE_ROOT",
+        ),
     ];
     for (args, env) in cases {
         let message = error_of(args);
-        assert!(message.starts_with(&format!("invalid setting {env} ")), "{message}");
+        assert!(
+            message.starts_with(&format!("invalid setting {env} ")),
+            "{message}"
+        );
     }
 }
 
@@ -93,8 +164,14 @@ fn database_password_never_appears_in_debug_output() {
     let config = Config::resolve(args, FileSettings::default()).unwrap();
     let debug = format!("{config:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
-    assert!(debug.contains("postgres://steward:redacted@db.internal/steward"), "{debug}");
-    assert_eq!(config.database_url.expose(), "postgres://steward:hunter2@db.internal/steward");
+    assert!(
+        debug.contains("postgres://steward:redacted@db.internal/steward"),
+        "{debug}"
+    );
+    assert_eq!(
+        config.database_url.expose(),
+        "postgres://steward:hunter2@db.internal/steward"
+    );
 }
 
 #[test]

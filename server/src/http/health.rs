@@ -35,12 +35,19 @@ pub async fn readyz(State(state): State<ServerState>) -> impl IntoResponse {
                 },
                 "reason": (!ready).then_some("database migrations are pending; run `steward migrate`"),
             });
-            let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+            let status = if ready {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
             (status, Json(body))
         }
         Ok(Err(error)) => {
             tracing::warn!(error = %domain::error_chain(&error), "readiness check failed");
-            not_ready(backend, "the database did not answer or its schema could not be read")
+            not_ready(
+                backend,
+                "the database did not answer or its schema could not be read",
+            )
         }
         Err(_) => {
             tracing::warn!(timeout = ?READINESS_TIMEOUT, "readiness check timed out");

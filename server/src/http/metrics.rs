@@ -41,7 +41,10 @@ pub async fn track(request: Request, next: Next) -> Response {
 /// The Prometheus text exposition format.
 pub async fn render(State(state): State<ServerState>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(),
     )
 }

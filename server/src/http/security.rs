@@ -20,7 +20,11 @@ pub struct SecurityHeaders {
 }
 
 /// Adds the security headers to every response and hands the CSP nonce to the page renderer.
-pub async fn headers(State(policy): State<SecurityHeaders>, mut request: Request, next: Next) -> Response {
+pub async fn headers(
+    State(policy): State<SecurityHeaders>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = Nonce::new().to_string();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
@@ -30,8 +34,14 @@ pub async fn headers(State(policy): State<SecurityHeaders>, mut request: Request
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     headers.insert(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
@@ -53,7 +63,11 @@ pub async fn headers(State(policy): State<SecurityHeaders>, mut request: Request
 /// (`wasm-unsafe-eval`, which does not allow JavaScript `eval`); no framing, plugins or foreign
 /// form targets.
 pub fn content_security_policy(nonce: &str, live_reload: bool) -> String {
-    let connect = if live_reload { "'self' ws: wss:" } else { "'self'" };
+    let connect = if live_reload {
+        "'self' ws: wss:"
+    } else {
+        "'self'"
+    };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src {connect}; \

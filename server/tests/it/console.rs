@@ -25,7 +25,7 @@ db_test!(async fn overview_renders_the_installation_on_the_server(db) {
     };
     assert!(html.contains(&format!(r#"data-testid="database-engine">{engine}<"#)), "{html}");
     assert!(html.contains(r#"data-testid="audit-entries">1<"#), "{html}");
-    assert!(html.contains("Sandbox: the built-in Webex emulator"), "{html}");
+    assert!(html.contains("Built-in Webex sandbox (no Webex account needed)"), "{html}");
     // Rendered completely on the server: no loading placeholder left for JavaScript to fill.
     assert!(!html.contains("Loading…"), "{html}");
     assert!(html.contains("/pkg/steward.js"), "the page loads the wasm bundle");
@@ -34,7 +34,7 @@ db_test!(async fn overview_renders_the_installation_on_the_server(db) {
 db_test!(async fn verifying_an_intact_chain_says_so(db) {
     users::seed_admins(&db, &[EmailAddress::parse("a@example.com").unwrap()]).await.unwrap();
     let html = get(&app(&db), "/?verify=1").await.body;
-    assert!(html.contains("Chain intact: all 1 entries verified."), "{html}");
+    assert!(html.contains("Chain intact: 1 entry verified."), "{html}");
 });
 
 db_test!(async fn verifying_a_tampered_chain_names_the_changed_entry(db, url) {
@@ -52,7 +52,7 @@ db_test!(async fn verifying_a_tampered_chain_names_the_changed_entry(db, url) {
 
     let html = get(&app(&db), "/?verify=1").await.body;
     assert!(
-        html.contains("Chain broken at entry 2: its content was changed after it was written. The 1 entries before it verified."),
+        html.contains("Chain broken at entry 2: its content was changed after it was written. 1 entry before it verified."),
         "{html}"
     );
 });

@@ -1,0 +1,49 @@
+import { expect, javaScriptOn, test } from './fixtures';
+
+test('overview shows the installation rendered on the server', async ({ page }) => {
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveTitle('Overview · Steward');
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  await expect(page.getByTestId('database-engine')).toHaveText('SQLite');
+  await expect(page.getByText('1 of 1 migrations applied')).toBeVisible();
+  await expect(page.getByText('Built-in Webex sandbox (no Webex account needed)')).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
+});
+
+test('the wasm bundle hydrates the page only when JavaScript is on', async ({ page }, testInfo) => {
+  await page.goto('/');
+  if (javaScriptOn(testInfo)) {
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  } else {
+    await expect(page.getByTestId('audit-entries')).toBeVisible();
+    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  }
+});
+
+test('verifying the audit chain reports it intact', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page).toHaveURL(/\?verify=1$/);
+  await expect(page.getByRole('status')).toHaveText(/^Chain intact: \d+ entr(y|ies) verified\.$/);
+});
+
+test('an unknown address answers 404 with a way back', async ({ page, pageErrors }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  // The browser reports the 404 of the document itself; that one is the point of this test.
+  const expected = pageErrors.filter((e) => e.url.endsWith('/no/such/page'));
+  expect(expected.map((e) => e.text)).toEqual(['Failed to load resource: the server responded with a status of 404 (Not Found)']);
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !expected.includes(e)));
+  await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+  await page.getByRole('link', { name: 'Go to the overview' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+});
+
+test('the sign-in page explains how people get in', async ({ page }) => {
+  const response = await page.goto('/login');
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Steward' })).toBeVisible();
+  await expect(page.getByText('Steward uses your Webex account')).toBeVisible();
+});
