@@ -263,16 +263,15 @@ fn prepare_sqlite_url(url: &str) -> Result<(String, bool), DbError> {
         .unwrap_or_default();
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let in_memory = path == ":memory:" || query.split('&').any(|p| p == "mode=memory");
-    if !in_memory {
-        if let Some(dir) = Path::new(path)
+    if !in_memory
+        && let Some(dir) = Path::new(path)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
+    {
+        std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
     }
     let has_mode = query.split('&').any(|p| p.starts_with("mode="));
     let url = match (has_mode, query.is_empty()) {

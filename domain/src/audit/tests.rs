@@ -30,17 +30,17 @@ fn hash_is_lowercase_sha256_hex() {
 #[test]
 fn hash_covers_every_field_and_the_previous_hash() {
     let base = entry(1, GENESIS_HASH);
-    let variants: Vec<Box<dyn Fn(&mut Entry)>> = vec![
-        Box::new(|e| e.seq += 1),
-        Box::new(|e| e.at_ms += 1),
-        Box::new(|e| e.actor.push('x')),
-        Box::new(|e| e.action.push('x')),
-        Box::new(|e| e.target.push('x')),
-        Box::new(|e| e.before_json = None),
-        Box::new(|e| e.after_json = Some("31".into())),
-        Box::new(|e| e.prev_hash = "1".repeat(64)),
+    let changes: [fn(&mut Entry); 8] = [
+        |e| e.seq += 1,
+        |e| e.at_ms += 1,
+        |e| e.actor.push('x'),
+        |e| e.action.push('x'),
+        |e| e.target.push('x'),
+        |e| e.before_json = None,
+        |e| e.after_json = Some("31".into()),
+        |e| e.prev_hash = "1".repeat(64),
     ];
-    for change in variants {
+    for change in changes {
         let mut changed = base.clone();
         change(&mut changed);
         assert_ne!(changed.expected_hash(), base.hash);

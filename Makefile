@@ -1,0 +1,50 @@
+# Steward: the two commands for a new machine are `make run` and `make test`.
+# Every install step checks first and does nothing when the tool is already there.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# `make run` settings; override on the command line, e.g. `make run DATABASE_URL=postgres://…`.
+DATABASE_URL ?= sqlite://data/steward.db
+STEWARD_BIND ?= 127.0.0.1:3000
+
+.PHONY: run test tools test-tools postgres build-release lint rust-tests e2e dev
+
+## Build a release and serve Steward on SQLite against the built-in Webex sandbox.
+run: build-release
+	@echo "Steward runs at http://$(STEWARD_BIND) (Ctrl-C stops it)"
+	STEWARD_SANDBOX=true DATABASE_URL='$(DATABASE_URL)' STEWARD_BIND='$(STEWARD_BIND)' \
+		LEPTOS_SITE_ROOT=target/site ./target/release/steward serve
+
+build-release:
+	scripts/install-tools.sh --release
+	cargo leptos build --release
+
+## Everything CI checks: formatting, lints, Rust tests on SQLite and PostgreSQL, Playwright.
+test: lint rust-tests e2e
+
+tools:
+	scripts/install-tools.sh
+
+test-tools:
+	scripts/install-tools.sh --test
+
+postgres:
+	scripts/ensure-postgres.sh
+
+lint: tools
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate \
+		--target-dir target/front -- -D warnings
+
+rust-tests: postgres
+	cargo test --workspace
+
+e2e: test-tools
+	cargo leptos build
+	cd end2end && { npx playwright test; status=$$?; node summary.mjs; exit $$status; }
+
+## Day-to-day development: rebuilds and reloads the browser on every change.
+dev: tools
+	STEWARD_SANDBOX=true cargo leptos watch
