@@ -4,6 +4,9 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
+# Build output; CI points CARGO_TARGET_DIR at a directory that outlives the checkout.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+
 # `make run` settings; override on the command line, e.g. `make run DATABASE_URL=postgres://…`.
 DATABASE_URL ?= sqlite://data/steward.db
 STEWARD_BIND ?= 127.0.0.1:3000
@@ -14,7 +17,7 @@ STEWARD_BIND ?= 127.0.0.1:3000
 run: build-release
 	@echo "Steward runs at http://$(STEWARD_BIND) (Ctrl-C stops it)"
 	STEWARD_SANDBOX=true DATABASE_URL='$(DATABASE_URL)' STEWARD_BIND='$(STEWARD_BIND)' \
-		LEPTOS_SITE_ROOT=target/site ./target/release/steward serve
+		LEPTOS_SITE_ROOT=target/site $(TARGET_DIR)/release/steward serve
 
 build-release:
 	scripts/install-tools.sh --release
@@ -36,14 +39,14 @@ lint: tools
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate \
-		--target-dir target/front -- -D warnings
+		--target-dir $(TARGET_DIR)/front -- -D warnings
 
 rust-tests: postgres
 	cargo test --workspace
 
 e2e: test-tools
 	cargo leptos build
-	cd end2end && { npx playwright test; status=$$?; node summary.mjs; exit $$status; }
+	cd end2end && { STEWARD_E2E_BIN='$(TARGET_DIR)/debug/steward' npx playwright test; status=$$?; node summary.mjs; exit $$status; }
 
 ## Day-to-day development: rebuilds and reloads the browser on every change.
 dev: tools

@@ -12,13 +12,14 @@ use axum::{
 use crate::http::ServerState;
 
 /// Counts every request and records its latency, labelled by method, route pattern (never the
-/// raw path, which would let clients create unbounded label values) and status.
+/// raw path, which would let clients create unbounded label values) and status. Requests no route
+/// matched (static files and 404s) share the route label `fallback`.
 pub async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        .map_or_else(|| "fallback".to_owned(), |p| p.as_str().to_owned());
     let method = request.method().as_str().to_owned();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();

@@ -41,7 +41,7 @@ db_test!(async fn metrics_count_requests_by_route_and_status(db) {
     assert!(response.header("content-type").starts_with("text/plain; version=0.0.4"));
     let body = response.body;
     assert!(body.contains(r#"steward_http_requests_total{method="GET",route="/healthz",status="200"}"#), "{body}");
-    assert!(body.contains(r#"route="unmatched",status="404""#), "{body}");
+    assert!(body.contains(r#"route="fallback",status="404""#), "{body}");
     assert!(body.contains("steward_http_request_duration_seconds_bucket"), "{body}");
     assert!(body.contains("steward_build_info"), "{body}");
 });
