@@ -9,6 +9,7 @@
 //! pool of readers; write transactions queue in-process. On PostgreSQL both are the same pool.
 
 pub(crate) mod audit;
+pub(crate) mod sandbox;
 pub mod sessions;
 pub(crate) mod settings;
 pub(crate) mod users;

@@ -7,10 +7,12 @@
 pub mod audit;
 pub mod db;
 mod error_chain;
+pub mod sandbox;
 pub mod settings;
 pub mod status;
 pub mod time;
 pub mod users;
+pub mod webex;
 
 #[cfg(feature = "testing")]
 pub mod testing;

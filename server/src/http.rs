@@ -3,6 +3,7 @@
 
 pub mod health;
 pub mod metrics;
+pub mod sandbox;
 pub mod security;
 
 use std::time::Duration;
@@ -66,6 +67,8 @@ pub struct ServerState {
     pub app: AppState,
     /// Renders the Prometheus exposition at `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The built-in Webex sandbox, in sandbox mode.
+    pub sandbox: Option<sandbox::SandboxState>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -81,10 +84,14 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
     let provide_app_state = move || provide_context(app_state.clone());
     let options = state.leptos_options.clone();
 
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::render))
+        .route("/metrics", get(metrics::render));
+    if let Some(sandbox) = &state.sandbox {
+        router = router.nest_service("/sandbox/v1", sandbox::routes(sandbox.clone()));
+    }
+    router
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),

@@ -4,17 +4,20 @@ use std::{path::Path, time::Duration};
 
 use anyhow::Context;
 use app::state::AppState;
-use domain::Db;
+use domain::{Db, sandbox::Sandbox};
 use leptos::prelude::LeptosOptions;
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     cli::{Cli, Command},
     config::{Config, FileSettings},
-    http::{self, HttpSettings, ServerState},
+    http::{self, HttpSettings, ServerState, sandbox::SandboxState},
     sessions::DbSessionStore,
     telemetry,
 };
+
+/// How long one sandbox webhook delivery may take before it counts as failed.
+const SANDBOX_DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How often expired console sessions are removed.
 const SESSION_PURGE_PERIOD: Duration = Duration::from_secs(15 * 60);
@@ -84,6 +87,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!(seeded, "granted the admin role from STEWARD_ADMIN_EMAILS");
     }
 
+    let mut background = Vec::new();
+    let sandbox = if config.sandbox {
+        let (state, delivery) = start_sandbox(&config, &db).await?;
+        background.push(delivery);
+        Some(state)
+    } else {
+        None
+    };
     let state = ServerState {
         leptos_options: leptos_options(&config),
         app: AppState {
@@ -91,6 +102,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             sandbox: config.sandbox,
         },
         metrics: telemetry::metrics_handle(),
+        sandbox,
     };
     let router = http::router(state, &HttpSettings::from_config(&config));
 
@@ -125,9 +137,41 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
 
     purge.abort();
+    for task in background {
+        task.abort();
+    }
     db.close().await;
     tracing::info!("Steward stopped");
     Ok(())
+}
+
+/// Seeds the sandbox's demo organisation (once) and starts its webhook delivery loop.
+async fn start_sandbox(
+    config: &Config,
+    db: &Db,
+) -> anyhow::Result<(SandboxState, tokio::task::JoinHandle<()>)> {
+    let sandbox = Sandbox::new(db.clone());
+    let seeded = sandbox
+        .seed_demo()
+        .await
+        .context("cannot seed the Webex sandbox")?;
+    if seeded.created {
+        tracing::info!("seeded the Webex sandbox with its demo organization");
+    }
+    let http = reqwest::Client::builder()
+        // Deliveries go to the configured targets only; following redirects would let a target
+        // bounce the sandbox elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .context("cannot build the HTTP client for sandbox webhook deliveries")?;
+    let delivery = tokio::spawn(http::sandbox::deliver_forever(
+        sandbox.clone(),
+        http,
+        SANDBOX_DELIVERY_TIMEOUT,
+        Duration::from_secs(1),
+    ));
+    let base_url = format!("{}sandbox/v1", config.public_url);
+    Ok((SandboxState { sandbox, base_url }, delivery))
 }
 
 async fn stopped(mut rx: watch::Receiver<bool>) {

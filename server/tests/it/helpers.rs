@@ -37,6 +37,7 @@ pub fn app_with(db: &Db, settings: HttpSettings) -> Router {
             sandbox: true,
         },
         metrics: server::telemetry::metrics_handle(),
+        sandbox: None,
     };
     router(state, &settings)
 }

@@ -3,5 +3,9 @@
 mod console;
 mod helpers;
 mod operations;
+mod sandbox_api;
+mod sandbox_support;
+mod sandbox_webhooks;
 mod security;
 mod sessions;
+mod webex_client;

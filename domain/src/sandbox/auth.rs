@@ -1,0 +1,77 @@
+//! Bearer tokens and scopes.
+
+use crate::{
+    db::sandbox as store,
+    sandbox::{Sandbox, SandboxError},
+    time::now_ms,
+};
+
+/// Who is calling, with what they may do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// The person (or bot) the token belongs to.
+    pub person_id: String,
+    /// Whether that is a bot.
+    pub is_bot: bool,
+    /// The token's scopes, e.g. `spark:all` or `spark:messages_read`.
+    pub scopes: Vec<String>,
+}
+
+impl Caller {
+    /// Fails with 403 unless the token carries `scope` (`spark:all` carries every `spark:` scope).
+    pub fn require(&self, scope: &str) -> Result<(), SandboxError> {
+        let granted = self
+            .scopes
+            .iter()
+            .any(|s| s == scope || (s == "spark:all" && scope.starts_with("spark:")));
+        if granted {
+            Ok(())
+        } else {
+            Err(SandboxError::forbidden(format!(
+                "Missing required scope: {scope}"
+            )))
+        }
+    }
+}
+
+impl Sandbox {
+    /// Resolves an `Authorization` header value (`Bearer <token>`) to the caller; 401 when it is
+    /// missing, malformed, unknown, revoked or expired.
+    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Caller, SandboxError> {
+        let token = authorization
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(SandboxError::unauthorized)?;
+        let found = store::find_access_token(&self.db, token, now_ms())
+            .await?
+            .ok_or_else(SandboxError::unauthorized)?;
+        Ok(Caller {
+            person_id: found.person_id,
+            is_bot: found.kind == "bot",
+            scopes: found.scope.split_whitespace().map(str::to_owned).collect(),
+        })
+    }
+
+    /// A long-lived token with `spark:all` for a person or bot, as a personal access token or bot
+    /// token would be.
+    pub async fn issue_personal_token(&self, person_id: &str) -> Result<String, SandboxError> {
+        let token = random_token();
+        store::insert_token(
+            &self.db,
+            &token,
+            "access",
+            person_id,
+            None,
+            "spark:all",
+            None,
+        )
+        .await?;
+        Ok(token)
+    }
+}
+
+/// 32 random bytes, hex: unguessable and URL-safe.
+pub(crate) fn random_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}

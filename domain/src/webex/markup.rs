@@ -1,0 +1,281 @@
+//! Message markup: the mention syntax, and how Webex turns a markdown message into its `text`
+//! (mentions rendered as names) and `html` (mentions as `<spark-mention>` elements).
+
+use pulldown_cmark::{Event, Parser, TagEnd, html};
+
+/// Whom a mention names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MentionTarget {
+    /// `<@personId:ID>`.
+    PersonId(String),
+    /// `<@personEmail:ADDRESS>`.
+    PersonEmail(String),
+    /// `<@all>`: everyone in the space.
+    All,
+}
+
+/// A person a mention resolved to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MentionedPerson {
+    /// Their person ID.
+    pub id: String,
+    /// Their name, used when the mention carries no label.
+    pub display_name: String,
+}
+
+/// `<@personId:ID|Name>`: mentions a person by ID.
+pub fn mention_person(id: &str, name: &str) -> String {
+    format!("<@personId:{id}|{name}>")
+}
+
+/// `<@personEmail:ADDRESS|Name>`: mentions a person by e-mail address.
+pub fn mention_email(email: &str, name: &str) -> String {
+    format!("<@personEmail:{email}|{name}>")
+}
+
+/// Mentions everyone in the space.
+pub const MENTION_ALL: &str = "<@all>";
+
+/// A markdown message as Webex stores it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// Plain text with mentions replaced by names.
+    pub text: String,
+    /// HTML with `<spark-mention>` elements.
+    pub html: String,
+    /// IDs of people mentioned, in order, without repeats.
+    pub mentioned_people: Vec<String>,
+    /// Groups mentioned (`all`).
+    pub mentioned_groups: Vec<String>,
+}
+
+struct Mention {
+    target: MentionTarget,
+    label: Option<String>,
+}
+
+// Private-use characters survive markdown parsing untouched and never occur in real messages'
+// markup, so they can stand in for mentions while the markdown is rendered.
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// Renders `markdown` the way Webex does. `resolve` looks people up by ID or e-mail; a mention
+/// it cannot resolve keeps its label (or address) as text, and a person ID is still reported as
+/// mentioned, as Webex accepts mentions of people outside the space.
+pub fn render_markdown(
+    markdown: &str,
+    resolve: impl Fn(&MentionTarget) -> Option<MentionedPerson>,
+) -> Rendered {
+    let (template, mentions) = extract_mentions(markdown);
+    let mut rendered = Rendered::default();
+    let mut names = Vec::with_capacity(mentions.len());
+    let mut html_mentions = Vec::with_capacity(mentions.len());
+    for mention in &mentions {
+        let (name, html) = match &mention.target {
+            MentionTarget::All => {
+                push_unique(&mut rendered.mentioned_groups, "all");
+                let name = mention.label.clone().unwrap_or_else(|| "All".to_owned());
+                let html = format!(
+                    r#"<spark-mention data-object-type="groupMention" data-group-type="all">{}</spark-mention>"#,
+                    escape(&name)
+                );
+                (name, html)
+            }
+            target => {
+                let person = resolve(target);
+                let id = match (target, &person) {
+                    (_, Some(p)) => Some(p.id.clone()),
+                    (MentionTarget::PersonId(id), None) => Some(id.clone()),
+                    _ => None,
+                };
+                let name = mention
+                    .label
+                    .clone()
+                    .or_else(|| person.as_ref().map(|p| p.display_name.clone()))
+                    .unwrap_or_else(|| match target {
+                        MentionTarget::PersonId(id) | MentionTarget::PersonEmail(id) => id.clone(),
+                        MentionTarget::All => unreachable!("handled above"),
+                    });
+                let html = match &id {
+                    Some(id) => {
+                        push_unique(&mut rendered.mentioned_people, id);
+                        format!(
+                            r#"<spark-mention data-object-type="person" data-object-id="{}">{}</spark-mention>"#,
+                            escape(id),
+                            escape(&name)
+                        )
+                    }
+                    None => escape(&name),
+                };
+                (name, html)
+            }
+        };
+        names.push(name);
+        html_mentions.push(html);
+    }
+
+    let mut html_out = String::new();
+    html::push_html(&mut html_out, Parser::new(&template));
+    rendered.html = substitute(html_out.trim_end(), &html_mentions);
+    rendered.text = substitute(&plain_text(&template), &names);
+    rendered
+}
+
+/// Plain text of a markdown document: the words, with a line break between blocks.
+fn plain_text(markdown: &str) -> String {
+    let mut text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push('\n'),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock,
+            ) if !text.ends_with('\n') => text.push('\n'),
+            _ => {}
+        }
+    }
+    text.trim_end().to_owned()
+}
+
+fn extract_mentions(markdown: &str) -> (String, Vec<Mention>) {
+    let mut template = String::with_capacity(markdown.len());
+    let mut mentions = Vec::new();
+    let mut rest = markdown;
+    while let Some(start) = rest.find("<@") {
+        let Some(len) = rest[start..].find('>') else {
+            break;
+        };
+        let inner = &rest[start + 2..start + len];
+        if let Some(mention) = parse_mention(inner) {
+            template.push_str(&rest[..start]);
+            template.push(OPEN);
+            template.push_str(&mentions.len().to_string());
+            template.push(CLOSE);
+            mentions.push(mention);
+        } else {
+            template.push_str(&rest[..start + len + 1]);
+        }
+        rest = &rest[start + len + 1..];
+    }
+    template.push_str(rest);
+    (template, mentions)
+}
+
+fn parse_mention(inner: &str) -> Option<Mention> {
+    let (reference, label) = match inner.split_once('|') {
+        Some((reference, label)) => (reference, Some(label.to_owned())),
+        None => (inner, None),
+    };
+    let target = match reference.split_once(':') {
+        Some(("personId", id)) if !id.is_empty() => MentionTarget::PersonId(id.to_owned()),
+        Some(("personEmail", email)) if !email.is_empty() => {
+            MentionTarget::PersonEmail(email.to_owned())
+        }
+        None if reference == "all" => MentionTarget::All,
+        _ => return None,
+    };
+    Some(Mention { target, label })
+}
+
+fn substitute(template: &str, replacements: &[String]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find(OPEN) {
+        let after = &rest[start + OPEN.len_utf8()..];
+        let Some(end) = after.find(CLOSE) else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        match after[..end]
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| replacements.get(i))
+        {
+            Some(replacement) => out.push_str(replacement),
+            None => out.push_str(&after[..end]),
+        }
+        rest = &after[end + CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !list.iter().any(|v| v == value) {
+        list.push(value.to_owned());
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MentionTarget, MentionedPerson, mention_person, render_markdown};
+
+    fn resolve(target: &MentionTarget) -> Option<MentionedPerson> {
+        match target {
+            MentionTarget::PersonId(id) if id == "BOT" => Some(MentionedPerson {
+                id: "BOT".into(),
+                display_name: "Steward".into(),
+            }),
+            MentionTarget::PersonEmail(email) if email == "ann@example.com" => {
+                Some(MentionedPerson {
+                    id: "ANN".into(),
+                    display_name: "Ann Lee".into(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn mentions_become_names_in_text_and_spark_mentions_in_html() {
+        let markdown = format!(
+            "{} **summarize** 20 please",
+            mention_person("BOT", "Steward")
+        );
+        let rendered = render_markdown(&markdown, resolve);
+        assert_eq!(rendered.text, "Steward summarize 20 please");
+        assert_eq!(
+            rendered.html,
+            r#"<p><spark-mention data-object-type="person" data-object-id="BOT">Steward</spark-mention> <strong>summarize</strong> 20 please</p>"#
+        );
+        assert_eq!(rendered.mentioned_people, vec!["BOT"]);
+        assert!(rendered.mentioned_groups.is_empty());
+    }
+
+    #[test]
+    fn email_mentions_resolve_and_all_is_a_group() {
+        let rendered = render_markdown("<@personEmail:ann@example.com> and <@all>, look", resolve);
+        assert_eq!(rendered.text, "Ann Lee and All, look");
+        assert_eq!(rendered.mentioned_people, vec!["ANN"]);
+        assert_eq!(rendered.mentioned_groups, vec!["all"]);
+        assert!(
+            rendered
+                .html
+                .contains(r#"data-group-type="all">All</spark-mention>"#)
+        );
+    }
+
+    #[test]
+    fn unknown_people_keep_their_label_and_ids_still_count() {
+        let rendered = render_markdown(
+            "<@personId:NOBODY|Ghost> hi <@personEmail:x@y.z|Xavier>",
+            resolve,
+        );
+        assert_eq!(rendered.text, "Ghost hi Xavier");
+        assert_eq!(rendered.mentioned_people, vec!["NOBODY"]);
+    }
+
+    #[test]
+    fn text_that_only_looks_like_markup_is_left_alone() {
+        let rendered = render_markdown("a <@nonsense> b\n\nsecond paragraph", resolve);
+        assert_eq!(rendered.text, "a <@nonsense> b\nsecond paragraph");
+        assert!(rendered.mentioned_people.is_empty());
+    }
+}
