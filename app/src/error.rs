@@ -15,6 +15,12 @@ pub enum ConsoleError {
         "Steward could not read its database. Try again in a moment; if it persists, check the server log."
     )]
     Unavailable,
+    /// Nobody is signed in.
+    #[error("Sign in to continue.")]
+    SignInRequired,
+    /// The signed-in person's roles do not allow this.
+    #[error("Your role does not allow this. Ask an admin if you need access.")]
+    Forbidden,
     /// The request never reached the server function, or its answer could not be read.
     #[error("The server could not be reached: {0}")]
     Transport(String),

@@ -21,7 +21,9 @@ use leptos_router::{
 
 use crate::{
     components::layout::Layout,
-    pages::{login::LoginPage, not_found::NotFoundPage, overview::OverviewPage},
+    pages::{
+        login::LoginPage, no_role::NoRolePage, not_found::NotFoundPage, overview::OverviewPage,
+    },
 };
 
 /// The HTML document around the application, rendered on the server only.
@@ -62,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=StaticSegment("") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("no-role") view=NoRolePage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -14,6 +14,39 @@ pub struct AppState {
     pub db: domain::Db,
     /// Whether Steward runs against its built-in Webex sandbox rather than Webex.
     pub sandbox: bool,
+    /// Whether people can sign in (a Webex integration or the sandbox is configured).
+    pub sign_in_available: bool,
+}
+
+/// The signed-in person, put in the request's extensions by the server's session guard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrentUser {
+    /// Steward's user id.
+    pub user_id: i64,
+    /// Their e-mail.
+    pub email: String,
+    /// Their name from Webex.
+    pub display_name: Option<String>,
+    /// Their Steward roles.
+    pub roles: Vec<domain::users::Role>,
+}
+
+/// The signed-in person of the current request, if any.
+pub fn current_user() -> Option<CurrentUser> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+}
+
+/// The signed-in person, provided they hold one of `allowed`; every server function starts here.
+pub fn require_role(
+    allowed: &[domain::users::Role],
+) -> Result<CurrentUser, crate::error::ConsoleError> {
+    let user = current_user().ok_or(crate::error::ConsoleError::SignInRequired)?;
+    if user.roles.iter().any(|role| allowed.contains(role)) {
+        Ok(user)
+    } else {
+        Err(crate::error::ConsoleError::Forbidden)
+    }
 }
 
 /// The state provided by the server. Outside a request (a programming error) it reports the

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod db;
 mod error_chain;
 pub mod sandbox;
+pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod time;

@@ -12,6 +12,7 @@ mod delivery;
 mod events;
 mod faults;
 mod messages;
+pub mod oauth;
 mod people;
 mod rooms;
 pub mod seed;

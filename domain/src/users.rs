@@ -200,6 +200,64 @@ pub async fn find_with_roles(
     Ok(Some((user, roles)))
 }
 
+/// Who signed in, as Webex reported them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebexProfile {
+    /// Primary e-mail.
+    pub email: EmailAddress,
+    /// Display name.
+    pub display_name: String,
+    /// Webex person ID.
+    pub person_id: String,
+    /// Webex organization ID.
+    pub org_id: String,
+}
+
+/// Records a sign-in: creates or updates the person from their Webex profile and audits it as
+/// `session.sign_in`. Returns the person and their roles.
+pub async fn sign_in(db: &Db, profile: &WebexProfile) -> Result<(User, Vec<Role>), UsersError> {
+    let mut tx = db.begin().await?;
+    let user = db::users::upsert_by_email(&mut tx, &profile.email).await?;
+    db::users::update_profile(
+        &mut tx,
+        user.id,
+        &profile.display_name,
+        &profile.person_id,
+        &profile.org_id,
+    )
+    .await?;
+    let roles = db::users::roles_of(&mut *tx, user.id).await?;
+    audit::append(
+        &mut tx,
+        NewEntry {
+            actor: Actor::user(user.id),
+            action: "session.sign_in".into(),
+            target: format!("user:{}", profile.email),
+            before: None,
+            after: Some(json!({ "roles": roles, "webex_org_id": profile.org_id })),
+        },
+    )
+    .await?;
+    let user = db::users::find_by_email(&mut *tx, &profile.email)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    tx.commit().await?;
+    Ok((user, roles))
+}
+
+/// The person with this Steward id and their roles.
+pub async fn find_by_id_with_roles(
+    db: &Db,
+    user_id: i64,
+) -> Result<Option<(User, Vec<Role>)>, UsersError> {
+    let mut conn = db.reader().acquire().await?;
+    let Some(user) = db::users::find_by_id(&mut *conn, user_id).await? else {
+        return Ok(None);
+    };
+    let roles = db::users::roles_of(&mut *conn, user.id).await?;
+    Ok(Some((user, roles)))
+}
+
 /// Makes sure every configured address holds the admin role (`STEWARD_ADMIN_EMAILS`). Returns how
 /// many grants were new. Safe to run at every start-up.
 pub async fn seed_admins(db: &Db, emails: &[EmailAddress]) -> Result<usize, UsersError> {

@@ -1,8 +1,9 @@
 import { expect, javaScriptOn, test } from './fixtures';
+import { DEMO, signIn } from './signin';
 
 test('overview shows the installation rendered on the server', async ({ page }) => {
-  const response = await page.goto('/');
-  expect(response?.status()).toBe(200);
+  await signIn(page, DEMO.admin.name);
+  await expect(page).toHaveURL(/\/$/);
   await expect(page).toHaveTitle('Overview · Steward');
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
   await expect(page.getByTestId('database-engine')).toHaveText('SQLite');
@@ -13,7 +14,7 @@ test('overview shows the installation rendered on the server', async ({ page }) 
 });
 
 test('the wasm bundle hydrates the page only when JavaScript is on', async ({ page }, testInfo) => {
-  await page.goto('/');
+  await signIn(page, DEMO.manager.name);
   if (javaScriptOn(testInfo)) {
     await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   } else {
@@ -23,13 +24,14 @@ test('the wasm bundle hydrates the page only when JavaScript is on', async ({ pa
 });
 
 test('verifying the audit chain reports it intact', async ({ page }) => {
-  await page.goto('/');
+  await signIn(page, DEMO.manager.name);
   await page.getByRole('button', { name: 'Verify chain' }).click();
   await expect(page).toHaveURL(/\?verify=1$/);
   await expect(page.getByRole('status')).toHaveText(/^Chain intact: \d+ entr(y|ies) verified\.$/);
 });
 
 test('an unknown address answers 404 with a way back', async ({ page, pageErrors }) => {
+  await signIn(page, DEMO.reviewer.name);
   const response = await page.goto('/no/such/page');
   expect(response?.status()).toBe(404);
   // The browser reports the 404 of the document itself; that one is the point of this test.
@@ -41,9 +43,9 @@ test('an unknown address answers 404 with a way back', async ({ page, pageErrors
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
 });
 
-test('the sign-in page explains how people get in', async ({ page }) => {
-  const response = await page.goto('/login');
-  expect(response?.status()).toBe(200);
+test('the console sends people who are not signed in to the sign-in page', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Steward' })).toBeVisible();
   await expect(page.getByText('Steward uses your Webex account')).toBeVisible();
 });

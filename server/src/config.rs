@@ -54,6 +54,48 @@ pub struct SettingArgs {
     )]
     pub admin_emails: Option<String>,
 
+    /// Client ID of the Webex integration people sign in with (from developer.webex.com)
+    #[arg(
+        long,
+        env = "STEWARD_WEBEX_CLIENT_ID",
+        value_name = "ID",
+        global = true
+    )]
+    pub webex_client_id: Option<String>,
+
+    /// Client secret of that integration
+    #[arg(
+        long,
+        env = "STEWARD_WEBEX_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub webex_client_secret: Option<String>,
+
+    /// Comma-separated Webex organization IDs whose people may sign in (required with Webex
+    /// sign-in; in sandbox mode the demo organization)
+    #[arg(long, env = "STEWARD_WEBEX_ORG_IDS", value_name = "IDS", global = true)]
+    pub webex_org_ids: Option<String>,
+
+    /// Minutes of inactivity after which a console session ends [default: 60]
+    #[arg(
+        long,
+        env = "STEWARD_SESSION_IDLE_MINUTES",
+        value_name = "MINUTES",
+        global = true
+    )]
+    pub session_idle_minutes: Option<String>,
+
+    /// Hours after sign-in at which a console session ends, active or not [default: 12]
+    #[arg(
+        long,
+        env = "STEWARD_SESSION_MAX_HOURS",
+        value_name = "HOURS",
+        global = true
+    )]
+    pub session_max_hours: Option<String>,
+
     /// Log filter in tracing's EnvFilter syntax, e.g. `info,server=debug` [default: info]
     #[arg(long, env = "STEWARD_LOG", value_name = "FILTER", global = true)]
     pub log: Option<String>,
@@ -103,6 +145,11 @@ pub struct FileSettings {
     public_url: Option<String>,
     sandbox: Option<bool>,
     admin_emails: Option<Vec<String>>,
+    webex_client_id: Option<String>,
+    webex_client_secret: Option<String>,
+    webex_org_ids: Option<Vec<String>>,
+    session_idle_minutes: Option<u64>,
+    session_max_hours: Option<u64>,
     log: Option<String>,
     log_format: Option<String>,
     max_body_bytes: Option<u64>,
@@ -145,6 +192,27 @@ const DATABASE_URL: SettingName = name("DATABASE_URL", "database-url", "database
 const PUBLIC_URL: SettingName = name("STEWARD_PUBLIC_URL", "public-url", "public_url");
 const SANDBOX: SettingName = name("STEWARD_SANDBOX", "sandbox", "sandbox");
 const ADMIN_EMAILS: SettingName = name("STEWARD_ADMIN_EMAILS", "admin-emails", "admin_emails");
+const WEBEX_CLIENT_ID: SettingName = name(
+    "STEWARD_WEBEX_CLIENT_ID",
+    "webex-client-id",
+    "webex_client_id",
+);
+const WEBEX_CLIENT_SECRET: SettingName = name(
+    "STEWARD_WEBEX_CLIENT_SECRET",
+    "webex-client-secret",
+    "webex_client_secret",
+);
+const WEBEX_ORG_IDS: SettingName = name("STEWARD_WEBEX_ORG_IDS", "webex-org-ids", "webex_org_ids");
+const SESSION_IDLE: SettingName = name(
+    "STEWARD_SESSION_IDLE_MINUTES",
+    "session-idle-minutes",
+    "session_idle_minutes",
+);
+const SESSION_MAX: SettingName = name(
+    "STEWARD_SESSION_MAX_HOURS",
+    "session-max-hours",
+    "session_max_hours",
+);
 const LOG: SettingName = name("STEWARD_LOG", "log", "log");
 const LOG_FORMAT: SettingName = name("STEWARD_LOG_FORMAT", "log-format", "log_format");
 const MAX_BODY_BYTES: SettingName =
@@ -224,6 +292,24 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// A Webex integration's credentials.
+#[derive(Clone)]
+pub struct WebexOAuth {
+    /// The client ID.
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: SecretString,
+}
+
+impl fmt::Debug for WebexOAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebexOAuth")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish()
+    }
+}
+
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -246,6 +332,14 @@ pub struct Config {
     pub sandbox: bool,
     /// People made admins at start-up.
     pub admin_emails: Vec<EmailAddress>,
+    /// The Webex integration people sign in with, unless in sandbox mode.
+    pub webex_oauth: Option<WebexOAuth>,
+    /// Webex organizations whose people may sign in.
+    pub webex_org_ids: Vec<String>,
+    /// Inactivity after which a session ends.
+    pub session_idle: Duration,
+    /// Age at which a session ends.
+    pub session_max_age: Duration,
     /// The log filter.
     pub log: String,
     /// The log format.
@@ -306,6 +400,62 @@ impl Config {
             .map(|e| EmailAddress::parse(e).map_err(|err| invalid(ADMIN_EMAILS, err.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
 
+        let webex_oauth = match (
+            args.webex_client_id
+                .or(file.webex_client_id)
+                .filter(|v| !v.trim().is_empty()),
+            args.webex_client_secret
+                .or(file.webex_client_secret)
+                .filter(|v| !v.trim().is_empty()),
+        ) {
+            (Some(client_id), Some(secret)) => Some(WebexOAuth {
+                client_id,
+                client_secret: SecretString::from(secret),
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(invalid(
+                    WEBEX_CLIENT_SECRET,
+                    "is required with STEWARD_WEBEX_CLIENT_ID",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    WEBEX_CLIENT_ID,
+                    "is required with STEWARD_WEBEX_CLIENT_SECRET",
+                ));
+            }
+        };
+        let webex_org_ids: Vec<String> = match (args.webex_org_ids, file.webex_org_ids) {
+            (Some(text), _) => text
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            (None, Some(list)) => list,
+            (None, None) => Vec::new(),
+        };
+        if webex_oauth.is_some() && !sandbox && webex_org_ids.is_empty() {
+            return Err(invalid(
+                WEBEX_ORG_IDS,
+                "must name at least one organization whose people may sign in with Webex",
+            ));
+        }
+        let session_idle = number(
+            SESSION_IDLE,
+            args.session_idle_minutes,
+            file.session_idle_minutes,
+            60,
+            1..=10_080,
+        )?;
+        let session_max = number(
+            SESSION_MAX,
+            args.session_max_hours,
+            file.session_max_hours,
+            12,
+            1..=720,
+        )?;
+
         let log = args.log.or(file.log).unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| invalid(LOG, format!("`{log}` is not a valid filter: {e}")))?;
@@ -357,6 +507,10 @@ impl Config {
             public_url,
             sandbox,
             admin_emails,
+            webex_oauth,
+            webex_org_ids,
+            session_idle: Duration::from_secs(session_idle * 60),
+            session_max_age: Duration::from_secs(session_max * 3600),
             log,
             log_format,
             max_body_bytes: usize::try_from(max_body_bytes).expect("bounded above by 100 MiB"),

@@ -30,7 +30,14 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{config::Config, http::security::SecurityHeaders};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::{
+    auth::{self, AuthSettings, SESSION_COOKIE},
+    config::Config,
+    http::security::SecurityHeaders,
+    sessions::DbSessionStore,
+};
 
 /// Limits and policies of the HTTP layer, taken from [`Config`].
 #[derive(Clone, Debug)]
@@ -41,6 +48,12 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// Response headers that protect the console in the browser.
     pub security: SecurityHeaders,
+    /// `scheme://host[:port]` people reach Steward at; state-changing requests must come from it.
+    pub public_origin: String,
+    /// Console session cookies are `Secure` (served over HTTPS).
+    pub secure_cookies: bool,
+    /// Inactivity after which a session ends.
+    pub session_idle: Duration,
 }
 
 impl HttpSettings {
@@ -54,6 +67,9 @@ impl HttpSettings {
                 // `cargo leptos watch` injects a live-reload script that talks over a WebSocket.
                 live_reload: std::env::var_os("LEPTOS_WATCH").is_some(),
             },
+            public_origin: config.public_url.origin().ascii_serialization(),
+            secure_cookies: config.served_over_https(),
+            session_idle: config.session_idle,
         }
     }
 }
@@ -69,6 +85,8 @@ pub struct ServerState {
     pub metrics: PrometheusHandle,
     /// The built-in Webex sandbox, in sandbox mode.
     pub sandbox: Option<sandbox::SandboxState>,
+    /// Sign-in and session rules.
+    pub auth: AuthSettings,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -91,7 +109,16 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
     if let Some(sandbox) = &state.sandbox {
         router = router.nest_service("/sandbox/v1", sandbox::routes(sandbox.clone()));
     }
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.app.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::HOUR),
+        ));
     router
+        .merge(auth::routes())
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),
@@ -101,6 +128,12 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
         .fallback(file_and_error_handler_with_context::<ServerState, _>(
             provide_app_state,
             shell,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            settings.public_origin.clone(),
+            security::check_origin,
         ))
         .layer(
             ServiceBuilder::new()

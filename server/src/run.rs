@@ -8,13 +8,19 @@ use domain::{Db, sandbox::Sandbox};
 use leptos::prelude::LeptosOptions;
 use tokio::{net::TcpListener, sync::watch};
 
+use domain::webex::client::WEBEX_API;
+
 use crate::{
+    auth::{AuthSettings, SignIn},
     cli::{Cli, Command},
     config::{Config, FileSettings},
     http::{self, HttpSettings, ServerState, sandbox::SandboxState},
     sessions::DbSessionStore,
     telemetry,
 };
+
+/// The console's OAuth client ID at the sandbox's sign-in provider.
+const SANDBOX_CLIENT_ID: &str = "steward-console";
 
 /// How long one sandbox webhook delivery may take before it counts as failed.
 const SANDBOX_DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -95,14 +101,20 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     } else {
         None
     };
+    let auth = AuthSettings {
+        sign_in: sign_in_provider(&config, sandbox.as_ref()).await?,
+        max_age: config.session_max_age,
+    };
     let state = ServerState {
         leptos_options: leptos_options(&config),
         app: AppState {
             db: db.clone(),
             sandbox: config.sandbox,
+            sign_in_available: auth.sign_in.is_some(),
         },
         metrics: telemetry::metrics_handle(),
         sandbox,
+        auth,
     };
     let router = http::router(state, &HttpSettings::from_config(&config));
 
@@ -172,6 +184,55 @@ async fn start_sandbox(
     ));
     let base_url = format!("{}sandbox/v1", config.public_url);
     Ok((SandboxState { sandbox, base_url }, delivery))
+}
+
+/// Webex sign-in: in sandbox mode against the sandbox's own OAuth provider, as the demo org;
+/// otherwise against Webex with the configured integration, if there is one.
+async fn sign_in_provider(
+    config: &Config,
+    sandbox: Option<&SandboxState>,
+) -> anyhow::Result<Option<SignIn>> {
+    let http = reqwest::Client::builder()
+        // A redirect from a token endpoint could leak the code elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .context("cannot build the HTTP client for sign-in")?;
+    let redirect_url = format!("{}auth/callback", config.public_url);
+    if let Some(sandbox) = sandbox {
+        let client_secret = sandbox
+            .sandbox
+            .ensure_oauth_client(SANDBOX_CLIENT_ID, "Steward console", &redirect_url)
+            .await
+            .context("cannot register the console with the sandbox's sign-in provider")?;
+        let org = sandbox
+            .sandbox
+            .seed_demo()
+            .await
+            .context("cannot read the sandbox's demo organization")?
+            .org_id;
+        return Ok(Some(SignIn {
+            client_id: SANDBOX_CLIENT_ID.to_owned(),
+            client_secret: client_secret.into(),
+            authorize_url: format!("{}/authorize", sandbox.base_url),
+            token_url: format!("{}/access_token", sandbox.base_url),
+            api_base: sandbox.base_url.clone(),
+            redirect_url,
+            allowed_orgs: vec![org],
+            sandbox: Some(sandbox.sandbox.clone()),
+            http,
+        }));
+    }
+    Ok(config.webex_oauth.as_ref().map(|oauth| SignIn {
+        client_id: oauth.client_id.clone(),
+        client_secret: oauth.client_secret.clone(),
+        authorize_url: format!("{WEBEX_API}authorize"),
+        token_url: format!("{WEBEX_API}access_token"),
+        api_base: WEBEX_API.to_owned(),
+        redirect_url,
+        allowed_orgs: config.webex_org_ids.clone(),
+        sandbox: None,
+        http,
+    }))
 }
 
 async fn stopped(mut rx: watch::Receiver<bool>) {

@@ -45,6 +45,8 @@ pub struct ChainCheck {
 /// Reads the installation's state.
 #[server(prefix = "/api", endpoint = "load_system_status")]
 pub async fn load_system_status() -> Result<SystemStatus, ConsoleError> {
+    use domain::users::Role;
+    crate::state::require_role(&Role::ALL)?;
     let state = crate::state::app_state()?;
     let overview = domain::status::overview(&state.db)
         .await
@@ -75,6 +77,8 @@ pub async fn load_system_status() -> Result<SystemStatus, ConsoleError> {
 /// Walks the audit log's hash chain and reports the first entry that does not verify.
 #[server(prefix = "/api", endpoint = "verify_audit_chain")]
 pub async fn verify_audit_chain() -> Result<ChainCheck, ConsoleError> {
+    use domain::users::Role;
+    crate::state::require_role(&Role::ALL)?;
     let state = crate::state::app_state()?;
     let report = domain::audit::verify(&state.db)
         .await

@@ -1,11 +1,15 @@
-//! The frame around every page: header, navigation and footer.
+//! The frame around every page: header with navigation and the signed-in person, and footer.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The console's frame. Navigation lists only pages that do something.
+use crate::api::session::{SessionInfo, load_session};
+
+/// The console's frame. Navigation lists only pages that do something, and only to people with a
+/// role.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let session = Resource::new(|| (), |()| load_session());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="top-bar">
@@ -13,17 +17,60 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
                 "Steward"
             </a>
-            <nav aria-label="Main">
-                <ul>
-                    <li>
-                        <A href="/" exact=true>"Overview"</A>
-                    </li>
-                </ul>
-            </nav>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    session.await.ok().map(|info| view! { <SessionBar info /> })
+                })}
+            </Suspense>
         </header>
         <main id="main">{children()}</main>
         <footer class="site-footer">
             <p>"Steward · governed AI agents for Webex"</p>
         </footer>
     }
+}
+
+#[component]
+fn SessionBar(info: SessionInfo) -> impl IntoView {
+    let Some(viewer) = info.viewer else {
+        return view! {
+            <nav aria-label="Main" class="main-nav"></nav>
+        }
+        .into_any();
+    };
+    let has_role = !viewer.roles.is_empty();
+    let roles = if has_role {
+        viewer.roles.join(", ")
+    } else {
+        "no role".to_owned()
+    };
+    view! {
+        <nav aria-label="Main" class="main-nav">
+            <ul>
+                {has_role
+                    .then(|| {
+                        view! {
+                            <li>
+                                <A href="/" exact=true>
+                                    "Overview"
+                                </A>
+                            </li>
+                        }
+                    })}
+            </ul>
+        </nav>
+        <div class="viewer">
+            <span class="viewer-name" data-testid="viewer">
+                {viewer.name}
+            </span>
+            <span class="viewer-roles">{roles}</span>
+            // A plain form: signing out must work without JavaScript and is a POST.
+            <form method="post" action="/auth/logout">
+                <button type="submit" class="link-button">
+                    "Sign out"
+                </button>
+            </form>
+        </div>
+    }
+    .into_any()
 }

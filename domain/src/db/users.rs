@@ -43,6 +43,35 @@ where
     .await
 }
 
+pub(crate) async fn find_by_id<'c, E>(conn: E, id: i64) -> Result<Option<User>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub(crate) async fn update_profile(
+    conn: &mut AnyConnection,
+    id: i64,
+    display_name: &str,
+    person_id: &str,
+    org_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET display_name = $1, webex_person_id = $2, webex_org_id = $3 WHERE id = $4",
+    )
+    .bind(display_name)
+    .bind(person_id)
+    .bind(org_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The person's roles, in [`Role::ALL`] order.
 pub(crate) async fn roles_of<'c, E>(conn: E, user_id: i64) -> Result<Vec<Role>, sqlx::Error>
 where

@@ -88,6 +88,8 @@ pub struct SeedSummary {
     pub bot_id: String,
     /// The Steward bot's access token.
     pub bot_token: String,
+    /// The demo organization's ID.
+    pub org_id: String,
 }
 
 struct Seeder {
@@ -299,6 +301,7 @@ impl Sandbox {
             created: true,
             bot_id,
             bot_token,
+            org_id: seeder.org_id,
         })
     }
 
@@ -312,6 +315,7 @@ impl Sandbox {
         };
         Ok(SeedSummary {
             created: false,
+            org_id: bot.org_id,
             bot_id: bot.id,
             bot_token,
         })

@@ -175,6 +175,23 @@ fn database_password_never_appears_in_debug_output() {
 }
 
 #[test]
+fn webex_client_secret_never_appears_in_debug_output() {
+    let args = SettingArgs {
+        webex_client_id: Some("client-1".into()),
+        webex_client_secret: Some("very-secret-value".into()),
+        webex_org_ids: Some("org-a, org-b".into()),
+        ..SettingArgs::default()
+    };
+    let config = Config::resolve(args, FileSettings::default()).unwrap();
+    let debug = format!("{config:?}");
+    assert!(!debug.contains("very-secret-value"), "{debug}");
+    assert!(debug.contains("client-1"));
+    assert_eq!(config.webex_org_ids, ["org-a", "org-b"]);
+    assert_eq!(config.session_idle, Duration::from_secs(3600));
+    assert_eq!(config.session_max_age, Duration::from_secs(12 * 3600));
+}
+
+#[test]
 fn unknown_keys_in_the_settings_file_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("steward.toml");

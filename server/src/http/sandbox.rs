@@ -3,6 +3,7 @@
 //! `domain::sandbox`.
 
 mod extract;
+mod oauth;
 
 use std::time::Duration;
 
@@ -135,6 +136,12 @@ pub fn routes(state: SandboxState) -> Router {
             "/_faults",
             get(get_faults).put(put_faults).delete(clear_faults),
         )
+        .route(
+            "/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_consent),
+        )
+        .route("/access_token", axum::routing::post(oauth::access_token))
+        .route("/userinfo", get(oauth::userinfo))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), inject_faults))

@@ -4,9 +4,9 @@
 use app::state::CspNonce;
 use axum::{
     extract::{Request, State},
-    http::{HeaderName, HeaderValue, header},
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use leptos::nonce::Nonce;
 
@@ -73,4 +73,39 @@ pub fn content_security_policy(nonce: &str, live_reload: bool) -> String {
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src {connect}; \
          object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
+}
+
+/// Refuses state-changing requests (anything but GET, HEAD and OPTIONS) whose `Origin` (or, when
+/// a browser sends none, `Referer`) is not Steward's own, so another site cannot make a signed-in
+/// browser act on Steward. The sandbox API is exempt: it authenticates with bearer tokens, which
+/// browsers never attach on their own.
+pub async fn check_origin(
+    State(expected): State<String>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe || request.uri().path().starts_with("/sandbox/v1/") {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            let referer = headers.get(header::REFERER)?.to_str().ok()?;
+            url::Url::parse(referer)
+                .ok()
+                .map(|u| u.origin().ascii_serialization())
+        });
+    if origin.as_deref() == Some(expected.as_str()) {
+        next.run(request).await
+    } else {
+        tracing::warn!(origin = ?origin, "refused a cross-origin request");
+        (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response()
+    }
 }

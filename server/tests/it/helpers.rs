@@ -8,22 +8,92 @@ use axum::{
     body::Body,
     http::{HeaderMap, Request, Response, StatusCode},
 };
-use domain::Db;
+use domain::{
+    Db,
+    audit::Actor,
+    users::{self, EmailAddress, Role, WebexProfile},
+};
 use http_body_util::BodyExt;
-use server::http::{HttpSettings, ServerState, router, security::SecurityHeaders};
+use server::{
+    auth::AuthSettings,
+    http::{HttpSettings, ServerState, router, security::SecurityHeaders},
+    sessions::DbSessionStore,
+};
 use tower::ServiceExt;
+use tower_sessions::{
+    SessionStore,
+    session::{Id, Record},
+};
 
 /// The router as `steward serve` builds it, over `db`.
 pub fn app(db: &Db) -> Router {
     app_with(db, settings())
 }
 
+/// The origin the test router believes it is served at.
+pub const ORIGIN: &str = "http://steward.test";
+
 pub fn settings() -> HttpSettings {
     HttpSettings {
         max_body_bytes: 64 * 1024,
         request_timeout: Duration::from_secs(10),
         security: SecurityHeaders::default(),
+        public_origin: ORIGIN.to_owned(),
+        secure_cookies: false,
+        session_idle: Duration::from_secs(3600),
     }
+}
+
+pub fn no_sign_in() -> AuthSettings {
+    AuthSettings {
+        sign_in: None,
+        max_age: Duration::from_secs(12 * 3600),
+    }
+}
+
+/// A session cookie for someone with `roles`, as if they had signed in `age` ago.
+pub async fn session_cookie(db: &Db, email: &str, roles: &[Role], age: Duration) -> String {
+    let email = EmailAddress::parse(email).unwrap();
+    for role in roles {
+        users::grant_role(db, &email, *role, &Actor::system("test"))
+            .await
+            .unwrap();
+    }
+    let profile = WebexProfile {
+        email: email.clone(),
+        display_name: "Test Person".into(),
+        person_id: format!("person-{email}"),
+        org_id: "org".into(),
+    };
+    let (user, _) = users::sign_in(db, &profile).await.unwrap();
+    let signed_in_ms = domain::time::now_ms() - i64::try_from(age.as_millis()).unwrap();
+    let mut data = std::collections::HashMap::new();
+    data.insert(
+        "user".to_owned(),
+        serde_json::json!({ "user_id": user.id, "signed_in_ms": signed_in_ms }),
+    );
+    let mut record = Record {
+        id: Id::default(),
+        data,
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    DbSessionStore::new(db.clone())
+        .create(&mut record)
+        .await
+        .unwrap();
+    format!("steward_session={}", record.id)
+}
+
+/// A GET with a session cookie.
+pub async fn get_as(app: &Router, uri: &str, cookie: &str) -> TestResponse {
+    send(
+        app,
+        Request::get(uri)
+            .header("cookie", cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
 }
 
 pub fn app_with(db: &Db, settings: HttpSettings) -> Router {
@@ -35,9 +105,11 @@ pub fn app_with(db: &Db, settings: HttpSettings) -> Router {
         app: AppState {
             db: db.clone(),
             sandbox: true,
+            sign_in_available: false,
         },
         metrics: server::telemetry::metrics_handle(),
         sandbox: None,
+        auth: no_sign_in(),
     };
     router(state, &settings)
 }

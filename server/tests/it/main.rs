@@ -8,4 +8,5 @@ mod sandbox_support;
 mod sandbox_webhooks;
 mod security;
 mod sessions;
+mod sign_in;
 mod webex_client;

@@ -20,9 +20,12 @@ use domain::{
     Db,
     sandbox::{Sandbox, seed::SeedSummary},
 };
-use server::http::{
-    ServerState, router,
-    sandbox::{SandboxState, deliver_forever},
+use server::{
+    auth::{AuthSettings, SignIn},
+    http::{
+        ServerState, router,
+        sandbox::{SandboxState, deliver_forever},
+    },
 };
 use tokio::net::TcpListener;
 
@@ -31,6 +34,8 @@ use crate::helpers::settings;
 /// A running server with the seeded sandbox.
 pub struct SandboxServer {
     pub base: String,
+    /// `http://127.0.0.1:PORT`.
+    pub origin: String,
     pub sandbox: Sandbox,
     pub seed: SeedSummary,
     pub http: reqwest::Client,
@@ -38,11 +43,36 @@ pub struct SandboxServer {
 
 impl SandboxServer {
     pub async fn start(db: &Db) -> Self {
+        Self::start_allowing(db, None).await
+    }
+
+    /// Like [`SandboxServer::start`], admitting only `allowed_org` at sign-in.
+    pub async fn start_allowing(db: &Db, allowed_org: Option<&str>) -> Self {
         let sandbox = Sandbox::new(db.clone());
         let seed = sandbox.seed_demo().await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}/sandbox/v1");
+        let origin = format!("http://{addr}");
+        let redirect_url = format!("{origin}/auth/callback");
+        let client_secret = sandbox
+            .ensure_oauth_client("steward-console", "Steward console", &redirect_url)
+            .await
+            .unwrap();
+        let sign_in = SignIn {
+            client_id: "steward-console".into(),
+            client_secret: client_secret.into(),
+            authorize_url: format!("{base}/authorize"),
+            token_url: format!("{base}/access_token"),
+            api_base: base.clone(),
+            redirect_url,
+            allowed_orgs: vec![allowed_org.unwrap_or(&seed.org_id).to_owned()],
+            sandbox: Some(sandbox.clone()),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        };
         let state = ServerState {
             leptos_options: leptos::prelude::LeptosOptions::builder()
                 .output_name("steward")
@@ -50,14 +80,21 @@ impl SandboxServer {
             app: AppState {
                 db: db.clone(),
                 sandbox: true,
+                sign_in_available: true,
             },
             metrics: server::telemetry::metrics_handle(),
             sandbox: Some(SandboxState {
                 sandbox: sandbox.clone(),
                 base_url: base.clone(),
             }),
+            auth: AuthSettings {
+                sign_in: Some(sign_in),
+                max_age: Duration::from_secs(12 * 3600),
+            },
         };
-        let app = router(state, &settings());
+        let mut settings = settings();
+        settings.public_origin = origin.clone();
+        let app = router(state, &settings);
         tokio::spawn(async move { axum::serve(listener, app).await.ok() });
         tokio::spawn(deliver_forever(
             sandbox.clone(),
@@ -67,6 +104,7 @@ impl SandboxServer {
         ));
         Self {
             base,
+            origin,
             sandbox,
             seed,
             http: reqwest::Client::new(),

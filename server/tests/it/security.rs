@@ -5,10 +5,10 @@ use axum::{
 use domain::db_test;
 use server::http::security::SecurityHeaders;
 
-use crate::helpers::{app, app_with, get, send, settings};
+use crate::helpers::{ORIGIN, app, app_with, get, send, settings};
 
 db_test!(async fn pages_carry_a_csp_whose_nonce_matches_the_hydration_script(db) {
-    let response = get(&app(&db), "/").await;
+    let response = get(&app(&db), "/login").await;
     assert_eq!(response.status, StatusCode::OK);
     let csp = response.header("content-security-policy").to_owned();
     let nonce = csp
@@ -27,7 +27,7 @@ db_test!(async fn pages_carry_a_csp_whose_nonce_matches_the_hydration_script(db)
     assert!(response.headers.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
 
     // A fresh nonce for every response.
-    let again = get(&app(&db), "/").await;
+    let again = get(&app(&db), "/login").await;
     assert_ne!(again.header("content-security-policy"), csp);
 });
 
@@ -43,8 +43,28 @@ db_test!(async fn oversized_bodies_are_refused_with_413(db) {
     let request = Request::post("/api/load_system_status")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::CONTENT_LENGTH, body.len())
+        .header(header::ORIGIN, ORIGIN)
         .body(Body::from(body))
         .unwrap();
     let response = send(&app(&db), request).await;
     assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
+});
+
+db_test!(async fn cross_origin_state_changes_are_refused(db) {
+    let post = |origin: Option<&str>| {
+        let mut builder = Request::post("/auth/logout");
+        if let Some(origin) = origin {
+            builder = builder.header(header::ORIGIN, origin);
+        }
+        builder.body(Body::empty()).unwrap()
+    };
+    for origin in [Some("https://evil.example"), None] {
+        let response = send(&app(&db), post(origin)).await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "{origin:?}");
+    }
+    let same_origin = send(&app(&db), post(Some(ORIGIN))).await;
+    assert_eq!(same_origin.status, StatusCode::SEE_OTHER);
+    // A same-origin Referer stands in for a missing Origin.
+    let request = Request::post("/auth/logout").header(header::REFERER, format!("{ORIGIN}/")).body(Body::empty()).unwrap();
+    assert_eq!(send(&app(&db), request).await.status, StatusCode::SEE_OTHER);
 });
