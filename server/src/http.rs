@@ -6,7 +6,7 @@ pub mod metrics;
 pub mod sandbox;
 pub mod security;
 
-use std::time::Duration;
+use std::{sync::OnceLock, time::Duration};
 
 use app::{App, shell, state::AppState};
 use axum::{
@@ -18,7 +18,9 @@ use axum::{
     routing::get,
 };
 use leptos::prelude::{LeptosOptions, provide_context};
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower::ServiceBuilder;
 use tower_http::{
@@ -121,7 +123,7 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
         .merge(auth::routes())
         .leptos_routes_with_context(
             &state,
-            generate_route_list(App),
+            console_routes(),
             provide_app_state.clone(),
             move || shell(options.clone()),
         )
@@ -164,6 +166,15 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
                 .layer(DefaultBodyLimit::max(settings.max_body_bytes)),
         )
         .with_state(state)
+}
+
+/// The console's routes, discovered once per process. Discovery renders the application in a
+/// special mode, and doing that while another request renders races inside Leptos and can leave
+/// that request hanging; computing the list once, before anything is served, avoids the overlap
+/// (and the repeated work when tests build many routers).
+fn console_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// One span per request with its id, method and path. The query string is left out on purpose:
