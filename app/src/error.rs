@@ -21,6 +21,12 @@ pub enum ConsoleError {
     /// The signed-in person's roles do not allow this.
     #[error("Your role does not allow this. Ask an admin if you need access.")]
     Forbidden,
+    /// The request names something that does not exist, or is not available here.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request was understood but refused, with a message for the person.
+    #[error("{0}")]
+    Invalid(String),
     /// The request never reached the server function, or its answer could not be read.
     #[error("The server could not be reached: {0}")]
     Transport(String),

@@ -23,6 +23,7 @@ use crate::{
     components::layout::Layout,
     pages::{
         login::LoginPage, no_role::NoRolePage, not_found::NotFoundPage, overview::OverviewPage,
+        sandbox::SandboxPage,
     },
 };
 
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("no-role") view=NoRolePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("sandbox") view=SandboxPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -4,3 +4,4 @@ pub mod login;
 pub mod no_role;
 pub mod not_found;
 pub mod overview;
+pub mod sandbox;

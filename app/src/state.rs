@@ -12,8 +12,8 @@ pub struct CspNonce(pub String);
 pub struct AppState {
     /// Steward's database.
     pub db: domain::Db,
-    /// Whether Steward runs against its built-in Webex sandbox rather than Webex.
-    pub sandbox: bool,
+    /// The built-in Webex sandbox, when Steward runs against it rather than Webex.
+    pub sandbox: Option<domain::sandbox::Sandbox>,
     /// Whether people can sign in (a Webex integration or the sandbox is configured).
     pub sign_in_available: bool,
 }

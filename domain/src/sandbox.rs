@@ -8,6 +8,7 @@
 //! and message.
 
 mod auth;
+mod console;
 mod delivery;
 mod events;
 mod faults;

@@ -109,7 +109,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         leptos_options: leptos_options(&config),
         app: AppState {
             db: db.clone(),
-            sandbox: config.sandbox,
+            sandbox: sandbox.as_ref().map(|s| s.sandbox.clone()),
             sign_in_available: auth.sign_in.is_some(),
         },
         metrics: telemetry::metrics_handle(),

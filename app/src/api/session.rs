@@ -23,6 +23,8 @@ pub struct SessionInfo {
     pub viewer: Option<Viewer>,
     /// Whether this server can sign people in.
     pub sign_in_available: bool,
+    /// Whether the built-in Webex sandbox runs here.
+    pub sandbox: bool,
 }
 
 /// Reads the session. Open to everyone: it is how the console learns whether anyone is signed in.
@@ -40,5 +42,6 @@ pub async fn load_session() -> Result<SessionInfo, ConsoleError> {
     Ok(SessionInfo {
         viewer,
         sign_in_available: state.sign_in_available,
+        sandbox: state.sandbox.is_some(),
     })
 }

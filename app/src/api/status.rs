@@ -69,7 +69,7 @@ pub async fn load_system_status() -> Result<SystemStatus, ConsoleError> {
                 people,
             })
             .collect(),
-        sandbox: state.sandbox,
+        sandbox: state.sandbox.is_some(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     })
 }

@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 /// Lists the errors caught by an `ErrorBoundary`. On the server it also sets the response status
-/// to 500, so monitoring sees the failure that the person sees.
+/// that matches the first error (403 for a refused role, 500 for a failure, …), so monitoring
+/// and tests see what the person sees.
 #[component]
 pub fn ErrorPanel(
     /// The errors to list.
@@ -11,7 +12,7 @@ pub fn ErrorPanel(
 ) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+        response.set_status(errors.with_untracked(status_for));
     }
     view! {
         <section class="error-panel" role="alert">
@@ -26,5 +27,26 @@ pub fn ErrorPanel(
                 }}
             </ul>
         </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn status_for(errors: &Errors) -> http::StatusCode {
+    use http::StatusCode;
+
+    use crate::error::ConsoleError;
+
+    let first = errors
+        .iter()
+        .next()
+        .and_then(|(_, error)| error.downcast_ref::<ConsoleError>().cloned());
+    match first {
+        Some(ConsoleError::SignInRequired) => StatusCode::UNAUTHORIZED,
+        Some(ConsoleError::Forbidden) => StatusCode::FORBIDDEN,
+        Some(ConsoleError::NotFound(_)) => StatusCode::NOT_FOUND,
+        Some(ConsoleError::Invalid(_)) => StatusCode::BAD_REQUEST,
+        Some(ConsoleError::Unavailable | ConsoleError::Transport(_)) | None => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }

@@ -39,6 +39,7 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
         .into_any();
     };
     let has_role = !viewer.roles.is_empty();
+    let sandbox_link = info.sandbox && viewer.roles.iter().any(|r| r == "admin");
     let roles = if has_role {
         viewer.roles.join(", ")
     } else {
@@ -54,6 +55,14 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
                                 <A href="/" exact=true>
                                     "Overview"
                                 </A>
+                            </li>
+                        }
+                    })}
+                {sandbox_link
+                    .then(|| {
+                        view! {
+                            <li>
+                                <A href="/sandbox">"Sandbox"</A>
                             </li>
                         }
                     })}

@@ -104,7 +104,7 @@ pub fn app_with(db: &Db, settings: HttpSettings) -> Router {
             .build(),
         app: AppState {
             db: db.clone(),
-            sandbox: true,
+            sandbox: Some(domain::sandbox::Sandbox::new(db.clone())),
             sign_in_available: false,
         },
         metrics: server::telemetry::metrics_handle(),

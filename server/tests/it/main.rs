@@ -4,6 +4,7 @@ mod console;
 mod helpers;
 mod operations;
 mod sandbox_api;
+mod sandbox_page;
 mod sandbox_support;
 mod sandbox_webhooks;
 mod security;

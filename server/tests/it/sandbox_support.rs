@@ -79,7 +79,7 @@ impl SandboxServer {
                 .build(),
             app: AppState {
                 db: db.clone(),
-                sandbox: true,
+                sandbox: Some(sandbox.clone()),
                 sign_in_available: true,
             },
             metrics: server::telemetry::metrics_handle(),
