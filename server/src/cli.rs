@@ -33,6 +33,17 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit
     Migrate,
+    /// Serve only the built-in Webex sandbox API, at http://127.0.0.1:PORT/sandbox/v1
+    Sandbox {
+        /// The port to listen on
+        #[arg(long, default_value_t = 3210)]
+        port: u16,
+    },
+    /// Print a long-lived sandbox access token for a demo person or bot, by e-mail
+    SandboxToken {
+        /// E-mail of the demo person, e.g. steward@acme.webex.bot for the bot
+        email: String,
+    },
 }
 
 #[cfg(test)]

@@ -47,6 +47,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     tracing::debug!(?config, "configuration loaded");
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
+        Command::Sandbox { port } => serve_sandbox(config, port).await,
+        Command::SandboxToken { email } => {
+            let db = open_database(&config).await?;
+            let sandbox = Sandbox::new(db.clone());
+            sandbox
+                .seed_demo()
+                .await
+                .context("cannot seed the Webex sandbox")?;
+            let token = sandbox
+                .token_for_email(&email)
+                .await
+                .with_context(|| format!("cannot issue a sandbox token for {email}"))?;
+            db.close().await;
+            #[expect(clippy::print_stdout, reason = "the token is the command's output")]
+            {
+                println!("{token}");
+            }
+            Ok(())
+        }
         Command::Migrate => {
             let db = open_database(&config).await?;
             db.close().await;
@@ -154,6 +173,37 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     db.close().await;
     tracing::info!("Steward stopped");
+    Ok(())
+}
+
+/// `steward sandbox`: only the sandbox API and its webhook deliveries, on loopback.
+async fn serve_sandbox(config: Config, port: u16) -> anyhow::Result<()> {
+    let db = open_database(&config).await?;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    let mut sandbox_config = config.clone();
+    sandbox_config.public_url =
+        url::Url::parse(&format!("http://{address}/")).context("invalid sandbox address")?;
+    let (state, delivery) = start_sandbox(&sandbox_config, &db).await?;
+    tracing::info!(%address, "the Webex sandbox API is at {}", state.base_url);
+    let router = axum::Router::new()
+        .route("/healthz", axum::routing::get(http::health::healthz))
+        .nest_service("/sandbox/v1", http::sandbox::routes(state));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop_tx.send(true).ok();
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(stopped(stop_rx))
+        .await
+        .context("the sandbox server failed")?;
+    delivery.abort();
+    db.close().await;
     Ok(())
 }
 

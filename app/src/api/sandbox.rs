@@ -227,7 +227,7 @@ pub async fn post_sandbox_message(
 }
 
 /// Clicks the `button`-th submit button of the card on `message` as `person`, with the card's
-/// text inputs (`inputs[id]=value` in the form).
+/// text inputs (`inputs[id]=value` in the form). Returns the attachment action's ID.
 #[server(prefix = "/api", endpoint = "click_sandbox_card")]
 pub async fn click_sandbox_card(
     /// Who clicks.
@@ -238,7 +238,7 @@ pub async fn click_sandbox_card(
     button: usize,
     /// The card's text inputs by id.
     inputs: Option<std::collections::HashMap<String, String>>,
-) -> Result<(), ConsoleError> {
+) -> Result<String, ConsoleError> {
     use self::ssr::{from_sandbox, sandbox_for_admin};
     let sandbox = sandbox_for_admin()?;
     let caller = sandbox.act_as(&person).await.map_err(from_sandbox)?;
@@ -247,9 +247,9 @@ pub async fn click_sandbox_card(
         .into_iter()
         .map(|(k, v)| (k, serde_json::Value::String(v)))
         .collect();
-    sandbox
+    let action = sandbox
         .click_card(&caller, &message, button, values)
         .await
         .map_err(from_sandbox)?;
-    Ok(())
+    Ok(action.id)
 }

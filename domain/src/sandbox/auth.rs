@@ -71,6 +71,18 @@ impl Sandbox {
     }
 }
 
+impl Sandbox {
+    /// A long-lived token for the demo person or bot with this e-mail.
+    pub async fn token_for_email(&self, email: &str) -> Result<String, SandboxError> {
+        let person = store::find_person_by_email(self.db.reader(), email)
+            .await?
+            .ok_or_else(|| {
+                SandboxError::not_found(format!("Nobody in the sandbox has the e-mail {email}."))
+            })?;
+        self.issue_personal_token(&person.id).await
+    }
+}
+
 /// 32 random bytes, hex: unguessable and URL-safe.
 pub(crate) fn random_token() -> String {
     hex::encode(rand::random::<[u8; 32]>())

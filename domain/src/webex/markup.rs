@@ -36,6 +36,70 @@ pub fn mention_email(email: &str, name: &str) -> String {
 /// Mentions everyone in the space.
 pub const MENTION_ALL: &str = "<@all>";
 
+/// Escapes text so Webex shows it literally inside markdown.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '<' | '>' | '|' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Builds a markdown message block by block: headings, paragraphs, bullet lists and mentions,
+/// escaping the text it is given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Markdown {
+    blocks: Vec<String>,
+}
+
+impl Markdown {
+    /// An empty message.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A bold line standing for a heading (Webex renders no heading sizes in spaces).
+    pub fn heading(mut self, text: &str) -> Self {
+        self.blocks.push(format!("**{}**", escape_markdown(text)));
+        self
+    }
+
+    /// A paragraph of plain text.
+    pub fn paragraph(mut self, text: &str) -> Self {
+        self.blocks.push(escape_markdown(text));
+        self
+    }
+
+    /// A paragraph whose markup is already built (e.g. with mentions); not escaped.
+    pub fn raw(mut self, markdown: impl Into<String>) -> Self {
+        self.blocks.push(markdown.into());
+        self
+    }
+
+    /// A bullet list of plain-text items; nothing is added when there are none.
+    pub fn bullets<S: AsRef<str>>(mut self, items: impl IntoIterator<Item = S>) -> Self {
+        let list: Vec<String> = items
+            .into_iter()
+            .map(|i| format!("- {}", escape_markdown(i.as_ref())))
+            .collect();
+        if !list.is_empty() {
+            self.blocks.push(list.join("\n"));
+        }
+        self
+    }
+
+    /// The message, blocks separated by blank lines.
+    pub fn build(self) -> String {
+        self.blocks.join("\n\n")
+    }
+}
+
 /// A markdown message as Webex stores it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rendered {
@@ -270,6 +334,29 @@ mod tests {
         );
         assert_eq!(rendered.text, "Ghost hi Xavier");
         assert_eq!(rendered.mentioned_people, vec!["NOBODY"]);
+    }
+
+    #[test]
+    fn markdown_builder_escapes_text_and_renders_as_webex_would() {
+        let markdown = super::Markdown::new()
+            .heading("Decisions")
+            .bullets(["Ship on *March 14*", "Use the falcon_beta flag"])
+            .raw(format!("Owner: {}", mention_person("BOT", "Steward")))
+            .build();
+        assert_eq!(
+            markdown,
+            "**Decisions**\n\n- Ship on \\*March 14\\*\n- Use the falcon\\_beta flag\n\nOwner: <@personId:BOT|Steward>"
+        );
+        let rendered = render_markdown(&markdown, resolve);
+        assert_eq!(
+            rendered.text,
+            "Decisions\nShip on *March 14*\nUse the falcon_beta flag\nOwner: Steward"
+        );
+        assert!(
+            rendered.html.contains("<li>Ship on *March 14*</li>"),
+            "{}",
+            rendered.html
+        );
     }
 
     #[test]

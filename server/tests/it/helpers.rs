@@ -97,6 +97,10 @@ pub async fn get_as(app: &Router, uri: &str, cookie: &str) -> TestResponse {
 }
 
 pub fn app_with(db: &Db, settings: HttpSettings) -> Router {
+    app_with_auth(db, settings, no_sign_in())
+}
+
+pub fn app_with_auth(db: &Db, settings: HttpSettings, auth: AuthSettings) -> Router {
     let state = ServerState {
         leptos_options: leptos::prelude::LeptosOptions::builder()
             .output_name("steward")
@@ -109,7 +113,7 @@ pub fn app_with(db: &Db, settings: HttpSettings) -> Router {
         },
         metrics: server::telemetry::metrics_handle(),
         sandbox: None,
-        auth: no_sign_in(),
+        auth,
     };
     router(state, &settings)
 }

@@ -1,5 +1,6 @@
 //! HTTP tests against the real router, on SQLite and PostgreSQL.
 
+mod commands;
 mod console;
 mod helpers;
 mod operations;

@@ -91,3 +91,41 @@ db_test!(async fn an_empty_message_is_a_field_error_and_posts_nothing(db) {
     assert!(response.body.contains("Write a message first."), "{}", response.body);
     assert_eq!(sandbox.recent_messages(&caller, &space, 200).await.unwrap().len(), before);
 });
+
+db_test!(async fn clicking_a_card_button_sends_the_inputs_merged_with_the_button_data(db) {
+    let (sam, space) = ids(&db).await;
+    let sandbox = Sandbox::new(db.clone());
+    let seed = sandbox.seed_demo().await.unwrap();
+    let bot = sandbox.authenticate(Some(&format!("Bearer {}", seed.bot_token))).await.unwrap();
+    let card = domain::webex::cards::AdaptiveCard::new()
+        .heading("Disk full on web-01")
+        .input_text("note", "Note")
+        .submit("Acknowledge", serde_json::json!({ "action": "ack" }))
+        .submit("Escalate", serde_json::json!({ "action": "escalate" }))
+        .into_attachment();
+    let request = domain::webex::types::CreateMessage {
+        room_id: Some(space.clone()),
+        text: Some("Disk full on web-01".into()),
+        attachments: Some(vec![card]),
+        ..Default::default()
+    };
+    let message = sandbox.create_message(&bot, &request).await.unwrap();
+
+    let admin = session_cookie(&db, "admin@example.com", &[Role::Admin], Duration::ZERO).await;
+    let page = get_as(&app(&db), &format!("/sandbox?person={sam}&space={space}"), &admin).await.body;
+    assert!(page.contains(">Escalate</button>") && page.contains(r#"name="inputs[note]""#), "the card is shown with its input and buttons");
+
+    let form = format!("person={sam}&message={}&button=1&inputs%5Bnote%5D=on+it", message.id);
+    let request = Request::post("/api/click_sandbox_card")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::COOKIE, &admin)
+        .body(Body::from(form))
+        .unwrap();
+    let response = send(&app(&db), request).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let action_id: String = serde_json::from_str(&response.body).unwrap();
+    let action = sandbox.attachment_action(&bot, &action_id).await.unwrap();
+    assert_eq!(serde_json::Value::Object(action.inputs), serde_json::json!({ "note": "on it", "action": "escalate" }));
+    assert_eq!(action.person_id, sam);
+});

@@ -5,7 +5,7 @@ use axum::{
 use domain::db_test;
 use server::http::security::SecurityHeaders;
 
-use crate::helpers::{ORIGIN, app, app_with, get, send, settings};
+use crate::helpers::{ORIGIN, app, app_with, app_with_auth, get, send, settings};
 
 db_test!(async fn pages_carry_a_csp_whose_nonce_matches_the_hydration_script(db) {
     let response = get(&app(&db), "/login").await;
@@ -67,4 +67,30 @@ db_test!(async fn cross_origin_state_changes_are_refused(db) {
     // A same-origin Referer stands in for a missing Origin.
     let request = Request::post("/auth/logout").header(header::REFERER, format!("{ORIGIN}/")).body(Body::empty()).unwrap();
     assert_eq!(send(&app(&db), request).await.status, StatusCode::SEE_OTHER);
+});
+
+db_test!(async fn session_cookies_are_secure_when_served_over_https(db) {
+    let mut settings = settings();
+    settings.secure_cookies = true;
+    let sign_in = server::auth::SignIn {
+        client_id: "client".into(),
+        client_secret: "secret".to_owned().into(),
+        authorize_url: "https://webex.invalid/v1/authorize".into(),
+        token_url: "https://webex.invalid/v1/access_token".into(),
+        api_base: "https://webex.invalid/v1/".into(),
+        redirect_url: "https://steward.example/auth/callback".into(),
+        allowed_orgs: vec!["org".into()],
+        sandbox: None,
+        http: reqwest::Client::new(),
+    };
+    let auth = server::auth::AuthSettings { sign_in: Some(sign_in), max_age: std::time::Duration::from_secs(3600) };
+    let response = get(&app_with_auth(&db, settings, auth), "/auth/login").await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    let location = response.header("location");
+    assert!(location.starts_with("https://webex.invalid/v1/authorize?"), "{location}");
+    assert!(location.contains("code_challenge_method=S256") && location.contains("state="), "{location}");
+    let cookie = response.header("set-cookie");
+    for attribute in ["steward_session=", "HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
+    }
 });
