@@ -2,7 +2,8 @@
 # Every install step checks first and does nothing when the tool is already there.
 
 SHELL := /bin/bash
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+# cargo's tools, and wasm-opt from Steward's tool directory (see scripts/install-tools.sh).
+export PATH := $(HOME)/.cache/steward/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 # Build output; CI points CARGO_TARGET_DIR at a directory that outlives the checkout.
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
@@ -44,9 +45,9 @@ lint: tools
 rust-tests: postgres
 	cargo test --workspace
 
-e2e: test-tools
-	cargo leptos build
-	cd end2end && { STEWARD_E2E_BIN='$(TARGET_DIR)/debug/steward' npx playwright test; status=$$?; node summary.mjs; exit $$status; }
+## Playwright runs against the release build: the bundle people get, wasm-opt included.
+e2e: test-tools build-release
+	cd end2end && { STEWARD_E2E_BIN='$(TARGET_DIR)/release/steward' npx playwright test; status=$$?; node summary.mjs; exit $$status; }
 
 ## Day-to-day development: rebuilds and reloads the browser on every change.
 dev: tools

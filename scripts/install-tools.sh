@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
+# Debian's binaryen (108) corrupts the reference-types tables that current wasm-bindgen emits, so
+# release builds use binaryen from npm, kept in Steward's tool directory.
+BINARYEN_VERSION=132.0.0
+TOOLS_DIR="${STEWARD_TOOLS_DIR:-$HOME/.cache/steward/tools}"
 release=false
 test=false
 for arg in "$@"; do
@@ -53,9 +57,17 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $bindgen_versio
   cargo install wasm-bindgen-cli --version "$bindgen_version"
 fi
 
-if [ "$release" = true ] && ! command -v wasm-opt >/dev/null; then
-  say "installing wasm-opt (Debian's binaryen)"
-  apt_install binaryen
+if [ "$release" = true ]; then
+  if ! command -v npm >/dev/null; then
+    say "installing Node.js and npm from Debian"
+    apt_install nodejs npm
+  fi
+  wasm_opt="$TOOLS_DIR/node_modules/.bin/wasm-opt"
+  if ! "$wasm_opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+    say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm)"
+    mkdir -p "$TOOLS_DIR"
+    npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
+  fi
 fi
 
 if [ "$test" = true ]; then

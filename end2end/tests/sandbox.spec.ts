@@ -18,6 +18,7 @@ test('the demo admin posts in a sandbox space as another person', async ({ page 
   await page.getByRole('button', { name: 'Send' }).click();
   // The mention is rendered as the bot's name, as Webex does.
   await expect(messages).toContainText(text.replace('@Steward', 'Steward'));
+  await expect(page.getByLabel('Message', { exact: true })).toHaveValue('');
 });
 
 test('people other than admins get no Sandbox page', async ({ page, pageErrors }) => {

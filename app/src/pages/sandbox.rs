@@ -66,6 +66,15 @@ fn SandboxBody(
     click: ServerAction<ClickSandboxCard>,
 ) -> impl IntoView {
     let person = data.person.clone().unwrap_or_default();
+    let compose = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        // Clear the box once the message is posted (with JavaScript; without it the page reloads).
+        if matches!(post.value().get(), Some(Ok(())))
+            && let Some(form) = compose.get()
+        {
+            form.reset();
+        }
+    });
     let space = data.space.clone();
     let post_error = move || {
         post.value()
@@ -125,6 +134,7 @@ fn SandboxBody(
         let messages = data.messages.clone();
         let person_for_cards = person.clone();
         view! {
+            // Laid out bottom-up (see the stylesheet), so the newest messages are in view.
             <section class="card thread" aria-label="Messages">
                 {if messages.is_empty() {
                     view! { <p class="muted">"No messages yet."</p> }.into_any()
@@ -141,7 +151,7 @@ fn SandboxBody(
                 }}
                 {move || click_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
             </section>
-            <ActionForm action=post>
+            <ActionForm action=post node_ref=compose>
                 <input type="hidden" name="person" value=person.clone() />
                 <input type="hidden" name="space" value=space.clone() />
                 <label class="compose">
@@ -179,7 +189,7 @@ fn MessageItem(
             <p class="meta">
                 <strong>{message.author}</strong>
                 " "
-                <time>{message.created}</time>
+                <time datetime=message.created.clone()>{short_time(&message.created)}</time>
             </p>
             <p class="text">{message.text}</p>
             {card}
@@ -241,4 +251,10 @@ fn CardItem(
             </ActionForm>
         </div>
     }
+}
+
+/// `2026-11-23T14:18:46.710Z` → `2026-11-23 14:18` (UTC).
+fn short_time(iso: &str) -> String {
+    iso.get(..16)
+        .map_or_else(|| iso.to_owned(), |s| s.replacen('T', " ", 1))
 }
