@@ -107,3 +107,27 @@ db_test!(async fn webex_errors_carry_status_message_and_tracking_id(db) {
     let nobody = client(&s, "wrong-token");
     assert!(matches!(nobody.me().await, Err(WebexError::Api { status: 401, .. })));
 });
+
+db_test!(async fn time_outs_are_retried_for_reads_and_reported_for_posts(db) {
+    let s = SandboxServer::start(&db).await;
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(100),
+        request_timeout: Duration::from_millis(300),
+        ..RetryPolicy::default()
+    };
+    let bot = WebexClient::new(reqwest::Client::new(), &s.base, &s.seed.bot_token, policy.clone()).unwrap();
+    // The first call answers after a second: it times out and the read is tried again.
+    s.sandbox.set_faults(faults(vec![Fault::Slow { millis: 1_000 }]));
+    let started = Instant::now();
+    assert_eq!(bot.me().await.unwrap().id, s.seed.bot_id);
+    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+
+    let sam_token = s.token_for("sam.okafor@acme.example").await;
+    let sam = WebexClient::new(reqwest::Client::new(), &s.base, sam_token.clone(), policy).unwrap();
+    let room = s.room_id(&sam_token, PROJECT_SPACE).await;
+    s.sandbox.set_faults(faults(vec![Fault::Slow { millis: 1_000 }]));
+    let request = CreateMessage { room_id: Some(room), text: Some("slow".into()), ..Default::default() };
+    assert!(matches!(sam.create_message(&request).await, Err(WebexError::OutcomeUnknown { .. })));
+});
