@@ -27,6 +27,7 @@ use tower_http::{
     LatencyUnit,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::{ServeDir, ServeFile},
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -103,6 +104,8 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
     let app_state = state.app.clone();
     let provide_app_state = move || provide_context(app_state.clone());
     let options = state.leptos_options.clone();
+    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let favicon = format!("{}/favicon.svg", options.site_root);
 
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -118,7 +121,10 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
         .with_secure(settings.secure_cookies)
         .with_expiry(Expiry::OnInactivity(
             time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::HOUR),
-        ));
+        ))
+        // The stored expiry must move with activity, or the idle time-out would count from
+        // sign-in; so every request that loads a session saves it again.
+        .with_always_save(true);
     router
         .merge(auth::routes())
         .leptos_routes_with_context(
@@ -133,6 +139,15 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
         ))
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(sessions)
+        // Static files are added after the session layers: serving the bundle should not read
+        // and re-save the session three times per page view.
+        .nest_service(
+            "/pkg",
+            ServeDir::new(&pkg_dir)
+                .precompressed_gzip()
+                .precompressed_br(),
+        )
+        .route_service("/favicon.svg", ServeFile::new(&favicon))
         .layer(middleware::from_fn_with_state(
             settings.public_origin.clone(),
             security::check_origin,

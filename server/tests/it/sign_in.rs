@@ -347,3 +347,18 @@ db_test!(async fn signing_out_ends_the_session_on_the_server(db) {
     assert_eq!(replay.status(), StatusCode::OK, "reqwest follows the redirect to the sign-in page");
     assert!(replay.url().path() == "/login");
 });
+
+db_test!(async fn activity_pushes_the_idle_time_out_back(db) {
+    let s = SandboxServer::start(&db).await;
+    let mut browser = Browser::new();
+    sign_in(&s, &mut browser, "alex.rivera@acme.example").await;
+    let id = browser.session().unwrap();
+    let expiry = |record: String| -> String {
+        serde_json::from_str::<serde_json::Value>(&record).unwrap()["expiry_date"].to_string()
+    };
+    let before = expiry(sessions::load(&db, &id, 0).await.unwrap().unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_eq!(browser.get(&format!("{}/", s.origin)).await.status(), StatusCode::OK);
+    let after = expiry(sessions::load(&db, &id, 0).await.unwrap().unwrap());
+    assert_ne!(before, after, "the stored expiry moved with the request");
+});
