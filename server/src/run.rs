@@ -114,9 +114,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
     let mut background = Vec::new();
     let sandbox = if config.sandbox {
-        let (state, delivery) = start_sandbox(&config, &db).await?;
+        let (state, delivery, org_id) = start_sandbox(&config, &db).await?;
         background.push(delivery);
-        Some(state)
+        Some((state, org_id))
     } else {
         None
     };
@@ -128,11 +128,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         leptos_options: leptos_options(&config),
         app: AppState {
             db: db.clone(),
-            sandbox: sandbox.as_ref().map(|s| s.sandbox.clone()),
+            sandbox: sandbox.as_ref().map(|(s, _)| s.sandbox.clone()),
             sign_in_available: auth.sign_in.is_some(),
         },
         metrics: telemetry::metrics_handle(),
-        sandbox,
+        sandbox: sandbox.map(|(state, _)| state),
         auth,
     };
     let router = http::router(state, &HttpSettings::from_config(&config));
@@ -188,7 +188,7 @@ async fn serve_sandbox(config: Config, port: u16) -> anyhow::Result<()> {
     let mut sandbox_config = config.clone();
     sandbox_config.public_url =
         url::Url::parse(&format!("http://{address}/")).context("invalid sandbox address")?;
-    let (state, delivery) = start_sandbox(&sandbox_config, &db).await?;
+    let (state, delivery, _) = start_sandbox(&sandbox_config, &db).await?;
     tracing::info!(%address, "the Webex sandbox API is at {}", state.base_url);
     let router = axum::Router::new()
         .route("/healthz", axum::routing::get(http::health::healthz))
@@ -207,11 +207,12 @@ async fn serve_sandbox(config: Config, port: u16) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Seeds the sandbox's demo organisation (once) and starts its webhook delivery loop.
+/// Seeds the sandbox's demo organisation (once) and starts its webhook delivery loop. Returns
+/// the sandbox, the loop's task and the demo organization's ID.
 async fn start_sandbox(
     config: &Config,
     db: &Db,
-) -> anyhow::Result<(SandboxState, tokio::task::JoinHandle<()>)> {
+) -> anyhow::Result<(SandboxState, tokio::task::JoinHandle<()>, String)> {
     let sandbox = Sandbox::new(db.clone());
     let seeded = sandbox
         .seed_demo()
@@ -233,14 +234,14 @@ async fn start_sandbox(
         Duration::from_secs(1),
     ));
     let base_url = format!("{}sandbox/v1", config.public_url);
-    Ok((SandboxState { sandbox, base_url }, delivery))
+    Ok((SandboxState { sandbox, base_url }, delivery, seeded.org_id))
 }
 
 /// Webex sign-in: in sandbox mode against the sandbox's own OAuth provider, as the demo org;
 /// otherwise against Webex with the configured integration, if there is one.
 async fn sign_in_provider(
     config: &Config,
-    sandbox: Option<&SandboxState>,
+    sandbox: Option<&(SandboxState, String)>,
 ) -> anyhow::Result<Option<SignIn>> {
     let http = reqwest::Client::builder()
         // A redirect from a token endpoint could leak the code elsewhere.
@@ -248,18 +249,12 @@ async fn sign_in_provider(
         .build()
         .context("cannot build the HTTP client for sign-in")?;
     let redirect_url = format!("{}auth/callback", config.public_url);
-    if let Some(sandbox) = sandbox {
+    if let Some((sandbox, org)) = sandbox {
         let client_secret = sandbox
             .sandbox
             .ensure_oauth_client(SANDBOX_CLIENT_ID, "Steward console", &redirect_url)
             .await
             .context("cannot register the console with the sandbox's sign-in provider")?;
-        let org = sandbox
-            .sandbox
-            .seed_demo()
-            .await
-            .context("cannot read the sandbox's demo organization")?
-            .org_id;
         return Ok(Some(SignIn {
             client_id: SANDBOX_CLIENT_ID.to_owned(),
             client_secret: client_secret.into(),
@@ -267,7 +262,7 @@ async fn sign_in_provider(
             token_url: format!("{}/access_token", sandbox.base_url),
             api_base: sandbox.base_url.clone(),
             redirect_url,
-            allowed_orgs: vec![org],
+            allowed_orgs: vec![org.clone()],
             sandbox: Some(sandbox.sandbox.clone()),
             http,
         }));
