@@ -141,7 +141,7 @@ pub fn render_markdown(
                 let name = mention.label.clone().unwrap_or_else(|| "All".to_owned());
                 let html = format!(
                     r#"<spark-mention data-object-type="groupMention" data-group-type="all">{}</spark-mention>"#,
-                    escape(&name)
+                    escape_html(&name)
                 );
                 (name, html)
             }
@@ -165,11 +165,11 @@ pub fn render_markdown(
                         push_unique(&mut rendered.mentioned_people, id);
                         format!(
                             r#"<spark-mention data-object-type="person" data-object-id="{}">{}</spark-mention>"#,
-                            escape(id),
-                            escape(&name)
+                            escape_html(id),
+                            escape_html(&name)
                         )
                     }
-                    None => escape(&name),
+                    None => escape_html(&name),
                 };
                 (name, html)
             }
@@ -270,11 +270,13 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
     }
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]

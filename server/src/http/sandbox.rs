@@ -37,8 +37,8 @@ pub struct SandboxState {
     pub base_url: String,
 }
 
-/// A Webex-style failure: the status, and the body `{message, errors, trackingId}`. The tracking
-/// id is filled in by the middleware, which knows the request's.
+/// A Webex-style failure: the status, and the body `{message, errors, trackingId}`. The body is
+/// written by the tracking-id middleware, which knows the request's tracking id.
 pub struct ApiError(pub SandboxError);
 
 impl From<SandboxError> for ApiError {
@@ -54,15 +54,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = json_response(status, &ErrorBody::new(self.0.message, ""));
-        response.extensions_mut().insert(NeedsTrackingId);
+        let mut response = status.into_response();
+        response.extensions_mut().insert(self.0);
         response
     }
 }
-
-/// Marks an error body whose `trackingId` the middleware fills in.
-#[derive(Clone, Copy)]
-struct NeedsTrackingId;
 
 fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     let bytes = serde_json::to_vec(body).expect("API types serialise");
@@ -159,21 +155,16 @@ async fn tracking_id(request: Request, next: Next) -> Response {
         .unwrap_or_else(|| format!("ROUTER_{}", uuid_like()));
     let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();
-    let body = if parts.extensions.remove::<NeedsTrackingId>().is_some() {
-        match axum::body::to_bytes(body, 64 * 1024).await {
-            Ok(bytes) => match serde_json::from_slice::<ErrorBody>(&bytes) {
-                Ok(mut error) => {
-                    error.tracking_id.clone_from(&tracking);
-                    let bytes = serde_json::to_vec(&error).expect("error bodies serialise");
-                    parts.headers.remove(header::CONTENT_LENGTH);
-                    axum::body::Body::from(bytes)
-                }
-                Err(_) => axum::body::Body::from(bytes),
-            },
-            Err(_) => axum::body::Body::empty(),
+    let body = match parts.extensions.remove::<SandboxError>() {
+        Some(error) => {
+            let error = ErrorBody::new(error.message, tracking.clone());
+            parts
+                .headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+            parts.headers.remove(header::CONTENT_LENGTH);
+            axum::body::Body::from(serde_json::to_vec(&error).expect("error bodies serialise"))
         }
-    } else {
-        body
+        None => body,
     };
     if let Ok(value) = HeaderValue::from_str(&tracking) {
         parts.headers.insert(TRACKING_HEADER, value);

@@ -8,7 +8,10 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
-use domain::sandbox::oauth::{AuthorizeParams, AuthorizeRequest, OAuthError, TokenRequest};
+use domain::{
+    sandbox::oauth::{AuthorizeParams, AuthorizeRequest, OAuthError, TokenRequest},
+    webex::markup::escape_html as escape,
+};
 use serde::Deserialize;
 
 use crate::http::sandbox::{ApiResult, SandboxState, extract::SandboxCaller, ok};
@@ -196,12 +199,4 @@ fn decode_form(value: &str) -> String {
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
