@@ -36,6 +36,11 @@ impl Actor {
         Self(format!("system:{component}"))
     }
 
+    /// A Webex person acting from Webex itself (e.g. clicking a card), by person ID.
+    pub fn webex(person_id: &str) -> Self {
+        Self(format!("webex:{person_id}"))
+    }
+
     /// The stored form, e.g. `user:3` or `system:config`.
     pub fn as_str(&self) -> &str {
         &self.0

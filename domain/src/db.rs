@@ -9,10 +9,16 @@
 //! pool of readers; write transactions queue in-process. On PostgreSQL both are the same pool.
 
 pub(crate) mod audit;
+pub(crate) mod drafts;
+pub(crate) mod inbox;
+pub(crate) mod outbox;
+pub(crate) mod policy;
+pub(crate) mod queue;
 pub(crate) mod sandbox;
 pub mod sessions;
 pub(crate) mod settings;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 use std::{collections::HashSet, fmt, path::Path, time::Duration};
 

@@ -1,17 +1,27 @@
 //! Everything Steward knows, with no web framework: storage on SQLite or PostgreSQL, people and
-//! their roles, settings, and the tamper-evident audit log.
+//! their roles, settings, the tamper-evident audit log, the Webex client and sandbox, and the bot
+//! runtime (inbox, job queue, agent functions, AI engine, policy and drafts).
 //!
 //! Nothing here reads environment variables, opens sockets of its own accord or knows about HTTP;
 //! the `server` crate wires these pieces to the outside world and the `app` crate renders them.
 
+pub mod agents;
+pub mod ai;
 pub mod audit;
+pub mod bot;
 pub mod db;
+pub mod drafts;
 mod error_chain;
+pub mod inbox;
+pub mod policy;
+pub mod queue;
+pub mod redact;
 pub mod sandbox;
 pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod time;
+pub mod usage;
 pub mod users;
 pub mod webex;
 

@@ -157,3 +157,27 @@ macro_rules! db_test {
         }
     };
 }
+
+/// Stores a webhook secret as if Steward had registered webhook `id` at Webex with it, so a test
+/// can sign deliveries without a Webex (or sandbox) round trip.
+pub async fn register_webhook_secret(db: &Db, id: &str, secret: &str) {
+    let now = crate::time::now_ms();
+    let mut tx = db.begin().await.expect("begin a transaction");
+    crate::db::webhooks::upsert(
+        &mut tx,
+        &crate::db::webhooks::WebhookRow {
+            webhook_id: id.to_owned(),
+            name: "Steward firehose".to_owned(),
+            resource: "all".to_owned(),
+            event: "all".to_owned(),
+            target_url: "http://steward.test/webhooks/webex".to_owned(),
+            secret: secret.to_owned(),
+            status: "active".to_owned(),
+            registered_ms: now,
+            checked_ms: now,
+        },
+    )
+    .await
+    .expect("store the webhook secret");
+    tx.commit().await.expect("commit the webhook secret");
+}

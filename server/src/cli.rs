@@ -1,4 +1,5 @@
-//! The command line: `steward [serve]`, `steward migrate`.
+//! The command line: `steward [serve]`, `steward worker`, `steward migrate`, `steward policy`,
+//! and the sandbox's commands.
 
 use std::path::PathBuf;
 
@@ -31,6 +32,14 @@ pub struct Cli {
 pub enum Command {
     /// Migrate the database, then serve the console and the bot runtime (the default)
     Serve,
+    /// Run only the bot runtime's workers, no HTTP (several processes may share one PostgreSQL)
+    Worker,
+    /// Read or change which agent functions act where
+    Policy {
+        /// What to do
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
     /// Apply pending database migrations and exit
     Migrate,
     /// Serve only the built-in Webex sandbox API, at http://127.0.0.1:PORT/sandbox/v1
@@ -43,6 +52,34 @@ pub enum Command {
     SandboxToken {
         /// E-mail of the demo person, e.g. steward@acme.webex.bot for the bot
         email: String,
+    },
+}
+
+/// `steward policy …`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyAction {
+    /// Show every agent function's switch and its mode in every known space
+    List,
+    /// Set the mode of an agent function in a space: off, shadow, review or live
+    Set {
+        /// The agent function: alert_triage or summarize
+        function: String,
+        /// The space, by title or Webex room ID
+        space: String,
+        /// off, shadow, review or live
+        mode: String,
+    },
+    /// Switch an agent function on or off everywhere (the kill switch)
+    Switch {
+        /// The agent function: alert_triage or summarize
+        function: String,
+        /// on or off
+        state: String,
+    },
+    /// Print the alert severity rules as JSON, or replace them with the rules in FILE
+    SeverityRules {
+        /// A JSON file of rules, as printed
+        file: Option<PathBuf>,
     },
 }
 
@@ -78,6 +115,11 @@ mod tests {
             "STEWARD_REQUEST_TIMEOUT_SECS",
             "STEWARD_SHUTDOWN_GRACE_SECS",
             "LEPTOS_SITE_ROOT",
+            "STEWARD_WEBEX_API_URL",
+            "STEWARD_WEBEX_BOT_TOKEN",
+            "STEWARD_WEBEX_READER_TOKEN",
+            "STEWARD_WORKERS",
+            "STEWARD_JOB_LEASE_SECS",
         ] {
             assert!(
                 help.contains(&format!("[env: {env}")),

@@ -5,172 +5,11 @@
 //! Every value is validated before Steward opens a socket or a database, and a bad one is
 //! reported with the names it goes by in all three sources and what is wrong with it.
 
-use std::{
-    fmt,
-    net::SocketAddr,
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
 use domain::{Backend, users::EmailAddress};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 use url::Url;
-
-/// The settings as given on the command line or in the environment, before validation.
-/// Each field documents itself in `steward --help`.
-#[derive(Clone, Debug, Default, clap::Args)]
-pub struct SettingArgs {
-    /// Address and port the HTTP server listens on [default: 127.0.0.1:3000]
-    #[arg(long, env = "STEWARD_BIND", value_name = "HOST:PORT", global = true)]
-    pub bind: Option<String>,
-
-    /// Database: sqlite://PATH (created when missing) or postgres://USER@HOST/DATABASE
-    /// [default: sqlite://data/steward.db]
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        value_name = "URL",
-        hide_env_values = true,
-        global = true
-    )]
-    pub database_url: Option<String>,
-
-    /// Address people and Webex use to reach Steward; an https:// address makes cookies Secure
-    /// and turns on HSTS [default: http:// and the bind address]
-    #[arg(long, env = "STEWARD_PUBLIC_URL", value_name = "URL", global = true)]
-    pub public_url: Option<String>,
-
-    /// Talk to the built-in Webex sandbox instead of Webex: true or false [default: false]
-    #[arg(long, env = "STEWARD_SANDBOX", value_name = "BOOL", global = true)]
-    pub sandbox: Option<String>,
-
-    /// Comma-separated e-mail addresses that are given the admin role at every start-up
-    #[arg(
-        long,
-        env = "STEWARD_ADMIN_EMAILS",
-        value_name = "EMAILS",
-        global = true
-    )]
-    pub admin_emails: Option<String>,
-
-    /// Client ID of the Webex integration people sign in with (from developer.webex.com)
-    #[arg(
-        long,
-        env = "STEWARD_WEBEX_CLIENT_ID",
-        value_name = "ID",
-        global = true
-    )]
-    pub webex_client_id: Option<String>,
-
-    /// Client secret of that integration
-    #[arg(
-        long,
-        env = "STEWARD_WEBEX_CLIENT_SECRET",
-        value_name = "SECRET",
-        hide_env_values = true,
-        global = true
-    )]
-    pub webex_client_secret: Option<String>,
-
-    /// Comma-separated Webex organization IDs whose people may sign in (required with Webex
-    /// sign-in; in sandbox mode the demo organization)
-    #[arg(long, env = "STEWARD_WEBEX_ORG_IDS", value_name = "IDS", global = true)]
-    pub webex_org_ids: Option<String>,
-
-    /// Minutes of inactivity after which a console session ends [default: 60]
-    #[arg(
-        long,
-        env = "STEWARD_SESSION_IDLE_MINUTES",
-        value_name = "MINUTES",
-        global = true
-    )]
-    pub session_idle_minutes: Option<String>,
-
-    /// Hours after sign-in at which a console session ends, active or not [default: 12]
-    #[arg(
-        long,
-        env = "STEWARD_SESSION_MAX_HOURS",
-        value_name = "HOURS",
-        global = true
-    )]
-    pub session_max_hours: Option<String>,
-
-    /// Log filter in tracing's EnvFilter syntax, e.g. `info,server=debug` [default: info]
-    #[arg(long, env = "STEWARD_LOG", value_name = "FILTER", global = true)]
-    pub log: Option<String>,
-
-    /// Log format: text or json [default: text]
-    #[arg(long, env = "STEWARD_LOG_FORMAT", value_name = "FORMAT", global = true)]
-    pub log_format: Option<String>,
-
-    /// Largest request body accepted, in bytes; larger requests get 413 [default: 1048576]
-    #[arg(
-        long,
-        env = "STEWARD_MAX_BODY_BYTES",
-        value_name = "BYTES",
-        global = true
-    )]
-    pub max_body_bytes: Option<String>,
-
-    /// Seconds a request may run before it is answered with 408 [default: 30]
-    #[arg(
-        long,
-        env = "STEWARD_REQUEST_TIMEOUT_SECS",
-        value_name = "SECS",
-        global = true
-    )]
-    pub request_timeout_secs: Option<String>,
-
-    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT [default: 10]
-    #[arg(
-        long,
-        env = "STEWARD_SHUTDOWN_GRACE_SECS",
-        value_name = "SECS",
-        global = true
-    )]
-    pub shutdown_grace_secs: Option<String>,
-
-    /// Directory holding the built console (wasm, JavaScript, CSS) [default: target/site]
-    #[arg(long, env = "LEPTOS_SITE_ROOT", value_name = "DIR", global = true)]
-    pub site_root: Option<String>,
-}
-
-/// The same settings in `steward.toml`, with TOML types.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileSettings {
-    bind: Option<String>,
-    database_url: Option<String>,
-    public_url: Option<String>,
-    sandbox: Option<bool>,
-    admin_emails: Option<Vec<String>>,
-    webex_client_id: Option<String>,
-    webex_client_secret: Option<String>,
-    webex_org_ids: Option<Vec<String>>,
-    session_idle_minutes: Option<u64>,
-    session_max_hours: Option<u64>,
-    log: Option<String>,
-    log_format: Option<String>,
-    max_body_bytes: Option<u64>,
-    request_timeout_secs: Option<u64>,
-    shutdown_grace_secs: Option<u64>,
-    site_root: Option<String>,
-}
-
-impl FileSettings {
-    /// Reads a settings file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
-            path: path.to_owned(),
-            problem: e.to_string(),
-        })?;
-        toml::from_str(&text).map_err(|e| ConfigError::File {
-            path: path.to_owned(),
-            problem: e.to_string(),
-        })
-    }
-}
 
 /// A setting's names in the three places it can come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,6 +67,9 @@ const SHUTDOWN_GRACE: SettingName = name(
     "shutdown_grace_secs",
 );
 const SITE_ROOT: SettingName = name("LEPTOS_SITE_ROOT", "site-root", "site_root");
+const WEBEX_API_URL: SettingName = name("STEWARD_WEBEX_API_URL", "webex-api-url", "webex_api_url");
+const WORKERS: SettingName = name("STEWARD_WORKERS", "workers", "workers");
+const JOB_LEASE: SettingName = name("STEWARD_JOB_LEASE_SECS", "job-lease-secs", "job_lease_secs");
 
 /// Why the configuration was refused.
 #[derive(Debug, thiserror::Error)]
@@ -328,6 +170,9 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     /// How people and Webex reach Steward.
     pub public_url: Url,
+    /// Whether the public URL was configured (rather than derived from the bind address); only
+    /// then does Steward register its webhooks at Webex, which must be able to reach it.
+    pub public_url_configured: bool,
     /// Whether Steward talks to its built-in Webex sandbox.
     pub sandbox: bool,
     /// People made admins at start-up.
@@ -352,6 +197,16 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// The built console's directory.
     pub site_root: String,
+    /// The Webex API base URL.
+    pub webex_api_url: Url,
+    /// The bot's token.
+    pub webex_bot_token: Option<SecretString>,
+    /// The history reader's token.
+    pub webex_reader_token: Option<SecretString>,
+    /// Workers in this process.
+    pub workers: usize,
+    /// Lease of a claimed job.
+    pub job_lease: Duration,
 }
 
 impl Config {
@@ -376,7 +231,9 @@ impl Config {
         Backend::from_url(&database_url).map_err(|e| invalid(DATABASE_URL, e.to_string()))?;
         let database_url = DatabaseUrl(SecretString::from(database_url));
 
-        let public_url = match args.public_url.or(file.public_url) {
+        let public_url_text = args.public_url.or(file.public_url);
+        let public_url_configured = public_url_text.is_some();
+        let public_url = match public_url_text {
             Some(text) => parse_public_url(&text)?,
             None => {
                 Url::parse(&format!("http://{bind}/")).expect("a socket address makes a valid URL")
@@ -501,10 +358,40 @@ impl Config {
             return Err(invalid(SITE_ROOT, "must name a directory"));
         }
 
+        let webex_api_url = args
+            .webex_api_url
+            .or(file.webex_api_url)
+            .unwrap_or_else(|| domain::webex::client::WEBEX_API.to_owned());
+        let webex_api_url = Url::parse(&webex_api_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                invalid(
+                    WEBEX_API_URL,
+                    format!("expected an http(s) URL such as https://webexapis.com/v1, got `{webex_api_url}`"),
+                )
+            })?;
+        let secret = |arg: Option<String>, file: Option<String>| {
+            arg.or(file)
+                .filter(|v| !v.trim().is_empty())
+                .map(SecretString::from)
+        };
+        let webex_bot_token = secret(args.webex_bot_token, file.webex_bot_token);
+        let webex_reader_token = secret(args.webex_reader_token, file.webex_reader_token);
+        let workers = number(WORKERS, args.workers, file.workers, 4, 0..=64)?;
+        let job_lease = number(
+            JOB_LEASE,
+            args.job_lease_secs,
+            file.job_lease_secs,
+            30,
+            3..=3_600,
+        )?;
+
         Ok(Self {
             bind,
             database_url,
             public_url,
+            public_url_configured,
             sandbox,
             admin_emails,
             webex_oauth,
@@ -517,6 +404,11 @@ impl Config {
             request_timeout: Duration::from_secs(request_timeout),
             shutdown_grace: Duration::from_secs(shutdown_grace),
             site_root,
+            webex_api_url,
+            webex_bot_token,
+            webex_reader_token,
+            workers: usize::try_from(workers).expect("bounded above by 64"),
+            job_lease: Duration::from_secs(job_lease),
         })
     }
 
@@ -584,5 +476,8 @@ fn number(
     }
 }
 
+mod sources;
 #[cfg(test)]
 mod tests;
+
+pub use self::sources::{FileSettings, SettingArgs};

@@ -5,6 +5,7 @@ pub mod health;
 pub mod metrics;
 pub mod sandbox;
 pub mod security;
+pub mod webhooks;
 
 use std::{sync::OnceLock, time::Duration};
 
@@ -90,6 +91,8 @@ pub struct ServerState {
     pub sandbox: Option<sandbox::SandboxState>,
     /// Sign-in and session rules.
     pub auth: AuthSettings,
+    /// Where Webex delivers events; `None` serves no webhook route.
+    pub webhooks: Option<webhooks::WebhookIngress>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -106,6 +109,11 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
     let favicon = format!("{}/favicon.svg", options.site_root);
+    let webhook_routes = state
+        .webhooks
+        .clone()
+        .map(webhooks::routes)
+        .unwrap_or_default();
 
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -152,6 +160,9 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
             settings.public_origin.clone(),
             security::check_origin,
         ))
+        // Webex authenticates with a signature, not a session, and sends no Origin: the webhook
+        // route sits outside the session and origin layers, inside the tracing and limits.
+        .merge(webhook_routes)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

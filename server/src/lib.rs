@@ -6,6 +6,8 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod policy;
 pub mod run;
+pub mod runtime;
 pub mod sessions;
 pub mod telemetry;

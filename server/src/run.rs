@@ -1,10 +1,13 @@
 //! The processes: open the database, serve until a signal, shut down cleanly.
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use app::state::AppState;
-use domain::{Db, sandbox::Sandbox};
+use domain::{
+    Db,
+    sandbox::{Sandbox, seed::SeedSummary},
+};
 use leptos::prelude::LeptosOptions;
 use tokio::{net::TcpListener, sync::watch};
 
@@ -14,7 +17,9 @@ use crate::{
     auth::{AuthSettings, SignIn},
     cli::{Cli, Command},
     config::{Config, FileSettings},
+    http::webhooks::WebhookIngress,
     http::{self, HttpSettings, ServerState, sandbox::SandboxState},
+    runtime::{Chores, Ingest, RuntimeTask, WebexAccess},
     sessions::DbSessionStore,
     telemetry,
 };
@@ -47,6 +52,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     tracing::debug!(?config, "configuration loaded");
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
+        Command::Worker => work(config).await,
+        Command::Policy { action } => crate::policy::run(&config, action).await,
         Command::Sandbox { port } => serve_sandbox(config, port).await,
         Command::SandboxToken { email } => {
             let db = open_database(&config).await?;
@@ -114,11 +121,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
     let mut background = Vec::new();
     let sandbox = if config.sandbox {
-        let (state, delivery, org_id) = start_sandbox(&config, &db).await?;
+        let (state, delivery, seed) = start_sandbox(&config, &db).await?;
         background.push(delivery);
-        Some((state, org_id))
+        Some((state, seed))
     } else {
         None
+    };
+    let ingest = Ingest::open(&db).await?;
+    let access = match &sandbox {
+        Some((state, seed)) => Some(WebexAccess::sandbox(&config, &state.base_url, seed)?),
+        None => WebexAccess::webex(&config)?,
+    };
+    let demo_policy = match &sandbox {
+        Some((state, _)) => Some(
+            state
+                .sandbox
+                .demo_policy()
+                .await
+                .context("cannot read the sandbox's demo spaces")?,
+        ),
+        None => None,
     };
     let auth = AuthSettings {
         sign_in: sign_in_provider(&config, sandbox.as_ref()).await?,
@@ -134,6 +156,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         metrics: telemetry::metrics_handle(),
         sandbox: sandbox.map(|(state, _)| state),
         auth,
+        webhooks: Some(WebhookIngress {
+            secrets: ingest.secrets.clone(),
+            ingestor: ingest.ingestor.clone(),
+            bot_id: Arc::clone(&ingest.bot_id),
+        }),
     };
     let router = http::router(state, &HttpSettings::from_config(&config));
 
@@ -152,6 +179,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
     let purge =
         tokio::spawn(DbSessionStore::new(db.clone()).purge_expired_every(SESSION_PURGE_PERIOD));
+    // Started after the listener, because in sandbox mode the bot talks to this very server.
+    let runtime = match access {
+        Some(access) => Some(RuntimeTask::spawn(
+            db.clone(),
+            access,
+            &ingest,
+            &config,
+            Chores {
+                webhooks_and_backfill: true,
+            },
+            demo_policy,
+        )),
+        None => {
+            tracing::warn!(
+                "no Webex bot token (STEWARD_WEBEX_BOT_TOKEN) and not in sandbox mode: webhooks \
+                 are stored, but no agent answers them"
+            );
+            None
+        }
+    };
 
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
@@ -167,12 +214,57 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
 
+    if let Some(runtime) = runtime {
+        runtime.stop(grace).await;
+    }
+    ingest.close();
     purge.abort();
     for task in background {
         task.abort();
     }
     db.close().await;
     tracing::info!("Steward stopped");
+    Ok(())
+}
+
+/// `steward worker`: only workers (and the rescue of crashed workers' jobs), no HTTP. Several
+/// worker processes on one PostgreSQL share the queue.
+async fn work(config: Config) -> anyhow::Result<()> {
+    let db = open_database(&config).await?;
+    let access = if config.sandbox {
+        // The sandbox API is served by `steward serve`, at the public URL.
+        let seed = Sandbox::new(db.clone())
+            .seed_demo()
+            .await
+            .context("cannot read the Webex sandbox")?;
+        let base_url = format!("{}sandbox/v1", config.public_url);
+        Some(WebexAccess::sandbox(&config, &base_url, &seed)?)
+    } else {
+        WebexAccess::webex(&config)?
+    };
+    let Some(access) = access else {
+        anyhow::bail!(
+            "a worker needs Webex: set STEWARD_WEBEX_BOT_TOKEN, or STEWARD_SANDBOX=true with \
+             STEWARD_PUBLIC_URL pointing at the `steward serve` that hosts the sandbox"
+        );
+    };
+    let ingest = Ingest::open(&db).await?;
+    let runtime = RuntimeTask::spawn(
+        db.clone(),
+        access,
+        &ingest,
+        &config,
+        Chores {
+            webhooks_and_backfill: false,
+        },
+        None,
+    );
+    tracing::info!(workers = config.workers, database = %config.database_url, "Steward worker started");
+    shutdown_signal().await;
+    runtime.stop(config.shutdown_grace).await;
+    ingest.close();
+    db.close().await;
+    tracing::info!("Steward worker stopped");
     Ok(())
 }
 
@@ -208,11 +300,11 @@ async fn serve_sandbox(config: Config, port: u16) -> anyhow::Result<()> {
 }
 
 /// Seeds the sandbox's demo organisation (once) and starts its webhook delivery loop. Returns
-/// the sandbox, the loop's task and the demo organization's ID.
+/// the sandbox, the loop's task and what seeding found (the demo organization, the bot).
 async fn start_sandbox(
     config: &Config,
     db: &Db,
-) -> anyhow::Result<(SandboxState, tokio::task::JoinHandle<()>, String)> {
+) -> anyhow::Result<(SandboxState, tokio::task::JoinHandle<()>, SeedSummary)> {
     let sandbox = Sandbox::new(db.clone());
     let seeded = sandbox
         .seed_demo()
@@ -234,14 +326,14 @@ async fn start_sandbox(
         Duration::from_secs(1),
     ));
     let base_url = format!("{}sandbox/v1", config.public_url);
-    Ok((SandboxState { sandbox, base_url }, delivery, seeded.org_id))
+    Ok((SandboxState { sandbox, base_url }, delivery, seeded))
 }
 
 /// Webex sign-in: in sandbox mode against the sandbox's own OAuth provider, as the demo org;
 /// otherwise against Webex with the configured integration, if there is one.
 async fn sign_in_provider(
     config: &Config,
-    sandbox: Option<&(SandboxState, String)>,
+    sandbox: Option<&(SandboxState, SeedSummary)>,
 ) -> anyhow::Result<Option<SignIn>> {
     let http = reqwest::Client::builder()
         // A redirect from a token endpoint could leak the code elsewhere.
@@ -249,7 +341,7 @@ async fn sign_in_provider(
         .build()
         .context("cannot build the HTTP client for sign-in")?;
     let redirect_url = format!("{}auth/callback", config.public_url);
-    if let Some((sandbox, org)) = sandbox {
+    if let Some((sandbox, seed)) = sandbox {
         let client_secret = sandbox
             .sandbox
             .ensure_oauth_client(SANDBOX_CLIENT_ID, "Steward console", &redirect_url)
@@ -262,7 +354,7 @@ async fn sign_in_provider(
             token_url: format!("{}/access_token", sandbox.base_url),
             api_base: sandbox.base_url.clone(),
             redirect_url,
-            allowed_orgs: vec![org.clone()],
+            allowed_orgs: vec![seed.org_id.clone()],
             sandbox: Some(sandbox.sandbox.clone()),
             http,
         }));

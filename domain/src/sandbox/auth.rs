@@ -6,6 +6,9 @@ use crate::{
     time::now_ms,
 };
 
+/// The scope with which a compliance officer reads every space of the organization.
+pub const COMPLIANCE_READ_SCOPE: &str = "spark-compliance:messages_read";
+
 /// Who is calling, with what they may do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
@@ -15,6 +18,9 @@ pub struct Caller {
     pub is_bot: bool,
     /// The token's scopes, e.g. `spark:all` or `spark:messages_read`.
     pub scopes: Vec<String>,
+    /// The organization whose every space the caller may read, for a compliance officer whose
+    /// token carries `spark-compliance:messages_read`.
+    pub compliance_org: Option<String>,
 }
 
 impl Caller {
@@ -46,10 +52,15 @@ impl Sandbox {
         let found = store::find_access_token(&self.db, token, now_ms())
             .await?
             .ok_or_else(SandboxError::unauthorized)?;
+        let scopes: Vec<String> = found.scope.split_whitespace().map(str::to_owned).collect();
+        let compliance_org = (found.is_compliance_officer == 1
+            && scopes.iter().any(|s| s == COMPLIANCE_READ_SCOPE))
+        .then_some(found.org_id);
         Ok(Caller {
             person_id: found.person_id,
             is_bot: found.kind == "bot",
-            scopes: found.scope.split_whitespace().map(str::to_owned).collect(),
+            scopes,
+            compliance_org,
         })
     }
 

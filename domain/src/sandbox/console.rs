@@ -25,6 +25,7 @@ impl Sandbox {
             person_id: person.id,
             is_bot: false,
             scopes: vec!["spark:all".to_owned()],
+            compliance_org: None,
         })
     }
 

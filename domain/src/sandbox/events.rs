@@ -208,10 +208,12 @@ pub(crate) async fn queue_event(
         let Some(owner) = store::find_person(&mut *conn, &webhook.owner_id).await? else {
             continue;
         };
-        // Bots hear about group-space messages only when they are mentioned.
+        // Bots hear about group-space messages only when they are mentioned, and about their own.
+        let own_message = event.data.get("personId").and_then(Value::as_str) == Some(&owner.id);
         if event.resource == "messages"
             && owner.kind == "bot"
             && event.room_kind == "group"
+            && !own_message
             && !event.mentioned_people.contains(&owner.id)
         {
             continue;

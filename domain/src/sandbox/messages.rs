@@ -117,14 +117,15 @@ impl Sandbox {
         Ok(content)
     }
 
-    /// Whether the caller may see this message: a member of its space, and for a bot in a group
-    /// space, only messages that mention it (or that it wrote).
+    /// Whether the caller may see this message: a member of its space (for a bot in a group
+    /// space, only messages that mention it or that it wrote), or a compliance officer of the
+    /// space's organization.
     async fn visible(&self, caller: &Caller, row: &MessageRow) -> Result<bool, SandboxError> {
         if store::membership_of(self.db.reader(), &row.room_id, &caller.person_id)
             .await?
             .is_none()
         {
-            return Ok(false);
+            return Ok(self.compliance_room(caller, &row.room_id).await?.is_some());
         }
         if caller.is_bot && row.room_kind == "group" && row.person_id != caller.person_id {
             let mentioned: Vec<String> = row
@@ -137,6 +138,20 @@ impl Sandbox {
         Ok(true)
     }
 
+    /// The space, when the caller is a compliance officer of its organization.
+    async fn compliance_room(
+        &self,
+        caller: &Caller,
+        room_id: &str,
+    ) -> Result<Option<RoomRow>, SandboxError> {
+        let Some(org) = &caller.compliance_org else {
+            return Ok(None);
+        };
+        Ok(store::find_room(self.db.reader(), room_id)
+            .await?
+            .filter(|room| &room.org_id == org))
+    }
+
     /// `GET /messages`: newest first.
     pub async fn list_messages(
         &self,
@@ -147,7 +162,10 @@ impl Sandbox {
         let room_id = query.room_id.as_deref().ok_or_else(|| {
             SandboxError::bad_request("Required String parameter 'roomId' is not present")
         })?;
-        let room = self.room_of_member(caller, room_id).await?;
+        let room = match self.compliance_room(caller, room_id).await? {
+            Some(room) => room,
+            None => self.room_of_member(caller, room_id).await?,
+        };
         let mentioning = match query.mentioned_people.as_deref() {
             None => None,
             Some("me") => Some(caller.person_id.as_str()),

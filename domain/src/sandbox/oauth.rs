@@ -234,6 +234,14 @@ impl Sandbox {
             .ok_or_else(|| {
                 OAuthError::new(400, "invalid_request", "Pick a person to sign in as.")
             })?;
+        // As at Webex, only compliance officers can be granted compliance scopes.
+        if request.scope.contains("spark-compliance:") && person.is_compliance_officer != 1 {
+            return Err(OAuthError::new(
+                403,
+                "access_denied",
+                "Only compliance officers can grant spark-compliance scopes.",
+            ));
+        }
         let code = random_token();
         store::insert_oauth_code(
             &self.db,

@@ -5,8 +5,13 @@
 mod content;
 
 use crate::{
+    agents::AgentFunction,
     db::sandbox::{self as store, NewMessage, PersonRow, RoomRow},
-    sandbox::{Sandbox, SandboxError, auth::random_token},
+    policy::Mode,
+    sandbox::{
+        Sandbox, SandboxError,
+        auth::{COMPLIANCE_READ_SCOPE, random_token},
+    },
     time::now_ms,
     webex::{
         ids::{IdKind, new_id},
@@ -18,8 +23,13 @@ use self::content::{ALERT_HISTORY, HR_HISTORY, IT_HELP_HISTORY, project_thread};
 
 /// E-mail of the sandbox's Steward bot.
 pub const BOT_EMAIL: &str = "steward@acme.webex.bot";
+/// E-mail of the demo organization's compliance officer: a service account whose token lets
+/// Steward read the history of spaces, which Webex does not show a bot.
+pub const READER_EMAIL: &str = "steward-reader@acme.example";
 /// Title of the space with the long project thread.
 pub const PROJECT_SPACE: &str = "Project Falcon";
+/// Title of the IT help space.
+pub const HELP_SPACE: &str = "IT Help";
 /// Title of the alerts space.
 pub const ALERTS_SPACE: &str = "IT Alerts";
 
@@ -92,6 +102,8 @@ pub struct SeedSummary {
     pub bot_id: String,
     /// The Steward bot's access token.
     pub bot_token: String,
+    /// A token of the compliance officer, with `spark-compliance:messages_read`.
+    pub reader_token: String,
     /// The demo organization's ID.
     pub org_id: String,
 }
@@ -149,6 +161,7 @@ impl Sandbox {
                 is_org_admin: i64::from(org_admin),
                 demo_role: role.map(str::to_owned),
                 created_ms: seeder.clock,
+                is_compliance_officer: 0,
             };
             store::insert_person(&mut tx, &row).await?;
             seeder.people.push((key, row));
@@ -165,6 +178,7 @@ impl Sandbox {
                 is_org_admin: 0,
                 demo_role: None,
                 created_ms: seeder.clock,
+                is_compliance_officer: 0,
             };
             store::insert_person(&mut tx, &row).await?;
             seeder.people.push((key, row));
@@ -184,7 +198,7 @@ impl Sandbox {
         let help = room(
             &mut tx,
             &mut seeder,
-            "IT Help",
+            HELP_SPACE,
             &["alex", "sam", "jordan", "casey", "priya", "taylor", "bot"],
         )
         .await?;
@@ -301,10 +315,12 @@ impl Sandbox {
             None,
         )
         .await?;
+        let reader_token = self.ensure_reader(&seeder.org_id).await?;
         Ok(SeedSummary {
             created: true,
             bot_id,
             bot_token,
+            reader_token,
             org_id: seeder.org_id,
         })
     }
@@ -317,13 +333,98 @@ impl Sandbox {
             Some(token) => token,
             None => self.issue_personal_token(&bot.id).await?,
         };
+        let reader_token = self.ensure_reader(&bot.org_id).await?;
         Ok(SeedSummary {
             created: false,
             org_id: bot.org_id,
             bot_id: bot.id,
             bot_token,
+            reader_token,
         })
     }
+
+    /// Makes sure the organization has its compliance officer (sandboxes seeded by earlier
+    /// versions lack one) and returns a compliance token of theirs.
+    async fn ensure_reader(&self, org_id: &str) -> Result<String, SandboxError> {
+        let reader = match store::find_person_by_email(self.db.reader(), READER_EMAIL).await? {
+            Some(reader) => reader,
+            None => {
+                let row = PersonRow {
+                    id: new_id(IdKind::People),
+                    email: READER_EMAIL.to_owned(),
+                    display_name: "Steward Reader".to_owned(),
+                    first_name: Some("Steward".to_owned()),
+                    last_name: Some("Reader".to_owned()),
+                    org_id: org_id.to_owned(),
+                    kind: "person".to_owned(),
+                    is_org_admin: 0,
+                    demo_role: None,
+                    created_ms: now_ms(),
+                    is_compliance_officer: 1,
+                };
+                let mut tx = self.db.begin().await?;
+                store::insert_person(&mut tx, &row).await?;
+                tx.commit().await?;
+                row
+            }
+        };
+        if let Some(token) =
+            store::personal_token_with_scope(&self.db, &reader.id, COMPLIANCE_READ_SCOPE).await?
+        {
+            return Ok(token);
+        }
+        let token = random_token();
+        store::insert_token(
+            &self.db,
+            &token,
+            "access",
+            &reader.id,
+            None,
+            &format!("spark:all {COMPLIANCE_READ_SCOPE}"),
+            None,
+        )
+        .await?;
+        Ok(token)
+    }
+}
+
+impl Sandbox {
+    /// The agent policy the demo starts with, and the demo spaces as Steward should know them:
+    /// thread summaries live in the project space and waiting for review in IT Help, alert
+    /// triage live in the alerts space. The other spaces start with nothing enabled.
+    pub async fn demo_policy(&self) -> Result<DemoPolicy, SandboxError> {
+        let bot = store::find_person_by_email(self.db.reader(), BOT_EMAIL)
+            .await?
+            .ok_or_else(|| SandboxError::new(500, "The sandbox has no Steward bot."))?;
+        let rooms = store::rooms_of(&self.db, &bot.id).await?;
+        let id = |title: &str| {
+            rooms
+                .iter()
+                .find(|r| r.title == title)
+                .map(|r| r.id.clone())
+        };
+        let modes = [
+            (AgentFunction::Summarize, PROJECT_SPACE, Mode::Live),
+            (AgentFunction::Summarize, HELP_SPACE, Mode::Review),
+            (AgentFunction::AlertTriage, ALERTS_SPACE, Mode::Live),
+        ]
+        .into_iter()
+        .filter_map(|(function, title, mode)| Some((function, id(title)?, mode)))
+        .collect();
+        Ok(DemoPolicy {
+            modes,
+            spaces: rooms.into_iter().map(|r| (r.id, r.title, r.kind)).collect(),
+        })
+    }
+}
+
+/// See [`Sandbox::demo_policy`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoPolicy {
+    /// `(function, room id, mode)`.
+    pub modes: Vec<(AgentFunction, String, Mode)>,
+    /// `(room id, title, kind)` of the bot's spaces.
+    pub spaces: Vec<(String, String, String)>,
 }
 
 /// Replaces `@First Last` with mention markup for the people in the demo.

@@ -175,6 +175,19 @@ impl Sandbox {
         Ok(webhook_json(&row, &self.caller_org(caller).await?))
     }
 
+    /// Disables a webhook at once, as Webex does after 100 failed deliveries in five minutes:
+    /// the admin hook tests and demos use to show that Steward notices and re-activates it.
+    pub async fn disable_webhook(&self, id: &str) -> Result<(), SandboxError> {
+        let mut row = store::find_webhook(self.db.reader(), id)
+            .await?
+            .ok_or_else(|| SandboxError::not_found("Webhook not found."))?;
+        row.status = "inactive".to_owned();
+        // Long enough ago that the next failure does not disable it again at once.
+        row.disabled_at_ms = Some(now_ms() - 10 * 60 * 1000);
+        store::update_webhook(&self.db, &row).await?;
+        Ok(())
+    }
+
     /// `DELETE /webhooks/{id}`.
     pub async fn delete_webhook(&self, caller: &Caller, id: &str) -> Result<(), SandboxError> {
         self.own_webhook(caller, id).await?;

@@ -201,6 +201,16 @@ fn plain_text(markdown: &str) -> String {
     text.trim_end().to_owned()
 }
 
+/// The mentions in a markdown message, in order, each with the label it carries (the name shown),
+/// if any.
+pub fn mentions(markdown: &str) -> Vec<(MentionTarget, Option<String>)> {
+    extract_mentions(markdown)
+        .1
+        .into_iter()
+        .map(|m| (m.target, m.label))
+        .collect()
+}
+
 fn extract_mentions(markdown: &str) -> (String, Vec<Mention>) {
     let mut template = String::with_capacity(markdown.len());
     let mut mentions = Vec::new();

@@ -1,6 +1,6 @@
 //! Builds the real router over a test database and sends it requests in-process.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use app::state::AppState;
 use axum::{
@@ -16,7 +16,10 @@ use domain::{
 use http_body_util::BodyExt;
 use server::{
     auth::AuthSettings,
-    http::{HttpSettings, ServerState, router, security::SecurityHeaders},
+    http::{
+        HttpSettings, ServerState, router, security::SecurityHeaders, webhooks::WebhookIngress,
+    },
+    runtime::Ingest,
     sessions::DbSessionStore,
 };
 use tower::ServiceExt;
@@ -101,7 +104,25 @@ pub fn app_with(db: &Db, settings: HttpSettings) -> Router {
 }
 
 pub fn app_with_auth(db: &Db, settings: HttpSettings, auth: AuthSettings) -> Router {
-    let state = ServerState {
+    router(state(db, auth, None), &settings)
+}
+
+/// The router with the webhook route, and the ingest behind it.
+pub async fn webhook_app(db: &Db) -> (Router, Ingest) {
+    let ingest = Ingest::open(db).await.unwrap();
+    let ingress = WebhookIngress {
+        secrets: ingest.secrets.clone(),
+        ingestor: ingest.ingestor.clone(),
+        bot_id: Arc::clone(&ingest.bot_id),
+    };
+    (
+        router(state(db, no_sign_in(), Some(ingress)), &settings()),
+        ingest,
+    )
+}
+
+fn state(db: &Db, auth: AuthSettings, webhooks: Option<WebhookIngress>) -> ServerState {
+    ServerState {
         leptos_options: leptos::prelude::LeptosOptions::builder()
             .output_name("steward")
             .site_root("target/site")
@@ -114,8 +135,8 @@ pub fn app_with_auth(db: &Db, settings: HttpSettings, auth: AuthSettings) -> Rou
         metrics: server::telemetry::metrics_handle(),
         sandbox: None,
         auth,
-    };
-    router(state, &settings)
+        webhooks,
+    }
 }
 
 /// A response with its body read.

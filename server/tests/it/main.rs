@@ -1,5 +1,7 @@
 //! HTTP tests against the real router, on SQLite and PostgreSQL.
 
+mod bot;
+mod bot_support;
 mod commands;
 mod console;
 mod helpers;
@@ -12,3 +14,4 @@ mod security;
 mod sessions;
 mod sign_in;
 mod webex_client;
+mod webhook_ingest;

@@ -25,13 +25,15 @@ use server::{
     http::{
         ServerState, router,
         sandbox::{SandboxState, deliver_forever},
+        webhooks::WebhookIngress,
     },
+    runtime::Ingest,
 };
 use tokio::net::TcpListener;
 
 use crate::helpers::settings;
 
-/// A running server with the seeded sandbox.
+/// A running server with the seeded sandbox and the webhook route.
 pub struct SandboxServer {
     pub base: String,
     /// `http://127.0.0.1:PORT`.
@@ -39,6 +41,8 @@ pub struct SandboxServer {
     pub sandbox: Sandbox,
     pub seed: SeedSummary,
     pub http: reqwest::Client,
+    /// What the webhook route stores into.
+    pub ingest: Ingest,
 }
 
 impl SandboxServer {
@@ -73,6 +77,7 @@ impl SandboxServer {
                 .build()
                 .unwrap(),
         };
+        let ingest = Ingest::open(db).await.unwrap();
         let state = ServerState {
             leptos_options: leptos::prelude::LeptosOptions::builder()
                 .output_name("steward")
@@ -91,6 +96,11 @@ impl SandboxServer {
                 sign_in: Some(sign_in),
                 max_age: Duration::from_secs(12 * 3600),
             },
+            webhooks: Some(WebhookIngress {
+                secrets: ingest.secrets.clone(),
+                ingestor: ingest.ingestor.clone(),
+                bot_id: Arc::clone(&ingest.bot_id),
+            }),
         };
         let mut settings = settings();
         settings.public_origin = origin.clone();
@@ -108,6 +118,7 @@ impl SandboxServer {
             sandbox,
             seed,
             http: reqwest::Client::new(),
+            ingest,
         }
     }
 

@@ -78,6 +78,13 @@ db_test!(async fn bot_webhooks_fire_for_mentions_in_group_spaces_and_everything_
     assert_eq!(receiver.count(), 2, "the unmentioned group message is not delivered to the bot");
     let first: Value = serde_json::from_slice(&deliveries[0].1).unwrap();
     assert_eq!(first["data"]["roomType"], "direct");
+
+    // The bot's own posts in a group space fire its webhook too, as at Webex.
+    s.post("/messages", &s.seed.bot_token, json!({ "roomId": room, "text": "Here is the summary." })).send().await.unwrap();
+    let deliveries = receiver.wait_for(3).await;
+    let own: Value = serde_json::from_slice(&deliveries[2].1).unwrap();
+    assert_eq!(own["data"]["personId"], s.seed.bot_id);
+    assert_eq!(own["actorId"], own["createdBy"]);
 });
 
 db_test!(async fn a_card_click_round_trips_to_the_cards_author_only(db) {

@@ -17,16 +17,17 @@ pub(crate) struct PersonRow {
     pub is_org_admin: i64,
     pub demo_role: Option<String>,
     pub created_ms: i64,
+    pub is_compliance_officer: i64,
 }
 
-const PERSON_COLUMNS: &str = "id, email, display_name, first_name, last_name, org_id, kind, is_org_admin, demo_role, created_ms";
+const PERSON_COLUMNS: &str = "id, email, display_name, first_name, last_name, org_id, kind, is_org_admin, demo_role, created_ms, is_compliance_officer";
 
 pub(crate) async fn insert_person(
     conn: &mut AnyConnection,
     p: &PersonRow,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
-        "INSERT INTO sandbox_people ({PERSON_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        "INSERT INTO sandbox_people ({PERSON_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     ))
     .bind(&p.id)
     .bind(&p.email)
@@ -38,6 +39,7 @@ pub(crate) async fn insert_person(
     .bind(p.is_org_admin)
     .bind(&p.demo_role)
     .bind(p.created_ms)
+    .bind(p.is_compliance_officer)
     .execute(conn)
     .await?;
     Ok(())
@@ -81,6 +83,8 @@ pub(crate) struct TokenRow {
     pub person_id: String,
     pub kind: String,
     pub scope: String,
+    pub org_id: String,
+    pub is_compliance_officer: i64,
 }
 
 pub(crate) async fn find_access_token(
@@ -89,7 +93,7 @@ pub(crate) async fn find_access_token(
     now_ms: i64,
 ) -> Result<Option<TokenRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT t.person_id, p.kind, t.scope FROM sandbox_tokens t
+        "SELECT t.person_id, p.kind, t.scope, p.org_id, p.is_compliance_officer FROM sandbox_tokens t
          JOIN sandbox_people p ON p.id = t.person_id
          WHERE t.token = $1 AND t.kind = 'access' AND t.revoked = 0
            AND (t.expires_ms IS NULL OR t.expires_ms > $2)",
@@ -138,6 +142,26 @@ pub(crate) async fn personal_token_of(
     .bind(person_id)
     .fetch_optional(db.reader())
     .await
+}
+
+/// The oldest long-lived token of a person that carries `scope`.
+pub(crate) async fn personal_token_with_scope(
+    db: &Db,
+    person_id: &str,
+    scope: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let tokens: Vec<(String, String)> = sqlx::query_as(
+        "SELECT token, scope FROM sandbox_tokens
+         WHERE person_id = $1 AND kind = 'access' AND client_id IS NULL AND expires_ms IS NULL AND revoked = 0
+         ORDER BY created_ms",
+    )
+    .bind(person_id)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(tokens
+        .into_iter()
+        .find(|(_, scopes)| scopes.split_whitespace().any(|s| s == scope))
+        .map(|(token, _)| token))
 }
 
 pub(crate) async fn count_people(db: &Db) -> Result<i64, sqlx::Error> {

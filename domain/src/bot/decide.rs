@@ -1,0 +1,229 @@
+//! Recording a decision: the reply queued, the draft held or shadowed, the alert stored, the
+//! audit entry, the usage counter and the job's completion, in one transaction.
+
+use serde_json::json;
+
+use crate::{
+    agents::{MAX_REPLY_BYTES, Reply, fit_blocks},
+    ai::EngineInfo,
+    audit::{self, Actor, NewEntry},
+    bot::queue_post,
+    bot::{Failure, Runtime},
+    db::{self, drafts::NewAlert, drafts::NewDraft, outbox::NewOutbox},
+    inbox::InboxEvent,
+    queue::{self, Job},
+    redact::redact,
+    time::now_ms,
+};
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// What the pipeline decided for an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Decision {
+    /// Live: the reply is posted.
+    Reply,
+    /// Review: the reply waits for a reviewer.
+    Draft,
+    /// Shadow: the reply is recorded, never posted.
+    Shadow,
+    /// The function does not act here; at most a notice saying so is posted.
+    Off,
+    /// Steward's own answer (help, unknown commands, bad arguments).
+    Builtin,
+}
+
+impl Decision {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Reply => "reply",
+            Self::Draft => "draft",
+            Self::Shadow => "shadow",
+            Self::Off => "off",
+            Self::Builtin => "builtin",
+        }
+    }
+}
+
+/// An alert to store with the decision.
+pub(super) struct AlertRecord {
+    pub message_id: String,
+    pub thread_id: String,
+    pub severity: &'static str,
+    pub title: String,
+    pub entities: serde_json::Value,
+}
+
+/// Everything the pipeline learnt about one event.
+pub(super) struct Decided {
+    /// The agent function, or `help` for Steward's own answers.
+    pub function: &'static str,
+    pub decision: Decision,
+    pub room_id: String,
+    /// The thread root the reply goes in.
+    pub thread_id: String,
+    pub message_id: String,
+    pub person_id: String,
+    /// `function@version` of the prompt that produced the reply.
+    pub prompt: Option<String>,
+    pub engine: Option<EngineInfo>,
+    pub latency_ms: i64,
+    pub reply: Option<Reply>,
+    pub alert: Option<AlertRecord>,
+    /// PII removed before the engine saw the text.
+    pub redactions: usize,
+}
+
+/// Redacts PII an engine put into its answer and keeps it within Webex's size limit.
+pub(super) fn filter_output(reply: Reply) -> (Reply, usize) {
+    let redacted = redact(&reply.markdown);
+    let markdown = if redacted.text.len() > MAX_REPLY_BYTES {
+        let lines: Vec<String> = redacted.text.lines().map(str::to_owned).collect();
+        fit_blocks(&lines, MAX_REPLY_BYTES)
+    } else {
+        redacted.text
+    };
+    (
+        Reply {
+            markdown,
+            card: reply.card,
+        },
+        redacted.found.len(),
+    )
+}
+
+impl Runtime {
+    /// Records `decided` for `event` and completes `job`, atomically.
+    pub(super) async fn commit(
+        &self,
+        job: &Job,
+        event: &InboxEvent,
+        decided: Decided,
+    ) -> Result<(), Failure> {
+        let now = now_ms();
+        let mut tx = self.db().begin().await?;
+        let card_json = decided
+            .reply
+            .as_ref()
+            .and_then(|r| r.card.as_ref())
+            .map(|card| serde_json::to_string(card).expect("cards serialise"));
+        let engine = decided.engine.as_ref().map(ToString::to_string);
+        let prompt = decided.prompt.as_deref().unwrap_or("builtin");
+        let mut outbox_id = None;
+        let mut draft_id = None;
+        let state = match (decided.decision, &decided.reply) {
+            (Decision::Draft | Decision::Shadow, Some(reply)) => {
+                let draft_state = if decided.decision == Decision::Draft {
+                    "pending"
+                } else {
+                    "shadow"
+                };
+                draft_id = Some(
+                    db::drafts::insert(
+                        &mut tx,
+                        &NewDraft {
+                            event_id: Some(event.id),
+                            function: decided.function,
+                            room_id: &decided.room_id,
+                            parent_id: Some(&decided.thread_id),
+                            trigger_message_id: Some(&decided.message_id),
+                            trigger_person_id: Some(&decided.person_id),
+                            prompt_version: prompt,
+                            engine: engine.as_deref().unwrap_or("none"),
+                            markdown: &reply.markdown,
+                            card_json,
+                            state: draft_state,
+                        },
+                        now,
+                    )
+                    .await?,
+                );
+                if decided.decision == Decision::Draft {
+                    "drafted"
+                } else {
+                    "shadowed"
+                }
+            }
+            (_, Some(reply)) => {
+                let id = queue_post(
+                    &mut tx,
+                    &NewOutbox {
+                        event_id: Some(event.id),
+                        draft_id: None,
+                        room_id: &decided.room_id,
+                        parent_id: Some(&decided.thread_id),
+                        markdown: &reply.markdown,
+                        card_json,
+                    },
+                )
+                .await?;
+                outbox_id = Some(id);
+                "replying"
+            }
+            (Decision::Off, None) => "off",
+            (_, None) => "recorded",
+        };
+        if let Some(alert) = &decided.alert {
+            db::drafts::insert_alert(
+                &mut tx,
+                &NewAlert {
+                    event_id: Some(event.id),
+                    room_id: &decided.room_id,
+                    message_id: &alert.message_id,
+                    thread_id: &alert.thread_id,
+                    severity: alert.severity,
+                    title: &alert.title,
+                    entities_json: alert.entities.to_string(),
+                },
+                now,
+            )
+            .await?;
+        }
+        db::inbox::set_state(&mut tx, event.id, state, None).await?;
+        audit::append(
+            &mut tx,
+            NewEntry {
+                actor: Actor::system("runtime"),
+                action: format!("agent.{}", decided.decision.as_str()),
+                target: format!("space:{}", decided.room_id),
+                before: None,
+                after: Some(json!({
+                    "function": decided.function,
+                    "decision": decided.decision.as_str(),
+                    "event_id": event.id,
+                    "message_id": decided.message_id,
+                    "person_id": decided.person_id,
+                    "prompt_version": decided.prompt,
+                    "engine": engine,
+                    "latency_ms": decided.latency_ms,
+                    "redactions": decided.redactions,
+                    "outbox_id": outbox_id,
+                    "draft_id": draft_id,
+                    "severity": decided.alert.as_ref().map(|a| a.severity),
+                })),
+            },
+        )
+        .await?;
+        db::outbox::count_usage(
+            &mut tx,
+            now - now.rem_euclid(DAY_MS),
+            decided.function,
+            &decided.room_id,
+            decided.decision.as_str(),
+            decided.latency_ms,
+        )
+        .await?;
+        queue::complete_in(&mut tx, job, state).await?;
+        tx.commit().await?;
+        if outbox_id.is_some() {
+            self.announce_jobs();
+        }
+        metrics::counter!(
+            "steward_agent_decisions_total",
+            "function" => decided.function,
+            "decision" => decided.decision.as_str()
+        )
+        .increment(1);
+        Ok(())
+    }
+}

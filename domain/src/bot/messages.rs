@@ -1,0 +1,353 @@
+//! The path of a message: fetch it, route it, apply policy, run the agent, decide.
+
+use std::time::Instant;
+
+use futures::{StreamExt, TryStreamExt};
+use serde_json::json;
+
+use crate::{
+    agents::{
+        AgentFunction, Reply, help,
+        summarize::{self, Scope},
+        triage,
+    },
+    ai::EarlierAlert,
+    bot::{
+        Failure, Runtime,
+        decide::{AlertRecord, Decided, Decision, filter_output},
+        route::{self, Route},
+    },
+    db,
+    inbox::InboxEvent,
+    policy::{self, Mode},
+    queue::Job,
+    redact::redact,
+    time::now_ms,
+    webex::{
+        client::{ListMessages, WebexClient, WebexError},
+        timestamp::parse_ms,
+        types::Message,
+    },
+};
+
+/// Messages of an alert space compared with a new alert.
+const ALERT_HISTORY: usize = 100;
+
+/// What an agent produced.
+struct Output {
+    reply: Reply,
+    prompt: String,
+    redactions: usize,
+    alert: Option<AlertRecord>,
+}
+
+impl Runtime {
+    pub(super) async fn handle_message(
+        &self,
+        job: &Job,
+        event: &InboxEvent,
+    ) -> Result<(), Failure> {
+        let message = match self.inner.bot.message(&event.data_id).await {
+            Ok(message) => message,
+            Err(WebexError::Api { status: 404, .. }) => {
+                return self
+                    .finish_event(
+                        job,
+                        event.id,
+                        "ignored",
+                        Some("the message was deleted, or the bot can no longer see it"),
+                    )
+                    .await;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        if message.person_id == self.inner.me.id {
+            return self
+                .finish_event(job, event.id, "ignored", Some("the bot's own message"))
+                .await;
+        }
+        self.meet_space(&message.room_id).await;
+        let room = message.room_id.clone();
+        let alert_policy = policy::effective(self.db(), AgentFunction::AlertTriage, &room).await?;
+        let addressed = route::addressed(&message, &self.inner.me);
+        let command = route::command_text(&message, &self.inner.me);
+        let started = Instant::now();
+        let decided = |function, decision, reply: Option<Reply>| Decided {
+            function,
+            decision,
+            room_id: room.clone(),
+            thread_id: message
+                .parent_id
+                .clone()
+                .unwrap_or_else(|| message.id.clone()),
+            message_id: message.id.clone(),
+            person_id: message.person_id.clone(),
+            prompt: None,
+            engine: None,
+            latency_ms: 0,
+            reply,
+            alert: None,
+            redactions: 0,
+        };
+        let function = match route::route(&command, addressed, alert_policy.mode != Mode::Off) {
+            Route::NotAddressed => {
+                return self
+                    .finish_event(job, event.id, "ignored", Some("not addressed to Steward"))
+                    .await;
+            }
+            Route::Help => {
+                let active = policy::active_in(self.db(), &room).await?;
+                let reply = help::help(&active);
+                return self
+                    .commit(job, event, decided("help", Decision::Builtin, Some(reply)))
+                    .await;
+            }
+            Route::Unknown(command) => {
+                let active = policy::active_in(self.db(), &room).await?;
+                let reply = help::unknown_command(&command, &active);
+                return self
+                    .commit(job, event, decided("help", Decision::Builtin, Some(reply)))
+                    .await;
+            }
+            Route::BadCount => {
+                let reply = Reply::markdown(format!(
+                    "Give the number of messages as a whole number from 1 to {}, e.g. `@{} summarize 50`.",
+                    summarize::MAX_MESSAGES,
+                    self.inner.me.display_name
+                ));
+                return self
+                    .commit(job, event, decided("help", Decision::Builtin, Some(reply)))
+                    .await;
+            }
+            Route::Summarize { count } => (AgentFunction::Summarize, Some(count)),
+            Route::Alert => (AgentFunction::AlertTriage, None),
+        };
+        let (function, count) = function;
+        let effective = if function == AgentFunction::AlertTriage {
+            alert_policy
+        } else {
+            policy::effective(self.db(), function, &room).await?
+        };
+        let decision = match effective.mode() {
+            Mode::Off => {
+                // An alert space whose triage is switched off stays quiet; someone who asked for
+                // a function gets told why nothing happens.
+                let notice = (function != AgentFunction::AlertTriage)
+                    .then(|| help::not_enabled(function, !effective.enabled));
+                return self
+                    .commit(
+                        job,
+                        event,
+                        decided(function.as_str(), Decision::Off, notice),
+                    )
+                    .await;
+            }
+            Mode::Shadow => Decision::Shadow,
+            Mode::Review => Decision::Draft,
+            Mode::Live => Decision::Reply,
+        };
+        let output = match function {
+            AgentFunction::Summarize => {
+                let count = count.unwrap_or(summarize::DEFAULT_MESSAGES);
+                match self.summarize(&message, count).await? {
+                    Some(output) => output,
+                    None => {
+                        let reply = Reply::markdown(
+                            "I can't read the history of this space: Webex shows a bot only the \
+                             messages that mention it, and nobody has given Steward history \
+                             access yet. An admin can set it up."
+                                .to_owned(),
+                        );
+                        return self
+                            .commit(job, event, decided("help", Decision::Builtin, Some(reply)))
+                            .await;
+                    }
+                }
+            }
+            AgentFunction::AlertTriage => {
+                let alert = route::content_text(&message, &self.inner.me);
+                self.triage(&message, &alert).await?
+            }
+        };
+        let (reply, output_redactions) = filter_output(output.reply);
+        let mut decided = decided(function.as_str(), decision, Some(reply));
+        decided.prompt = Some(output.prompt);
+        decided.engine = Some(self.inner.engine.info());
+        decided.latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        decided.alert = output.alert;
+        decided.redactions = output.redactions + output_redactions;
+        self.commit(job, event, decided).await
+    }
+
+    /// Remembers a space the first time Steward meets it, with its title, for admins to see.
+    async fn meet_space(&self, room_id: &str) {
+        match db::policy::space(self.db().reader(), room_id).await {
+            Ok(Some(_)) => return,
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(error = %crate::error_chain(&error), "cannot read the known spaces");
+                return;
+            }
+        }
+        match self.inner.bot.room(room_id).await {
+            Ok(room) => {
+                if let Err(error) =
+                    policy::remember_space(self.db(), &room.id, &room.title, &room.kind).await
+                {
+                    tracing::warn!(%error, "cannot remember a space");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot read a space's title"),
+        }
+    }
+
+    /// The client that can read a space's history: the reader, or the bot in a 1:1 space (where
+    /// Webex shows a bot everything).
+    fn history(&self, room_type: &str) -> Option<&WebexClient> {
+        match (&self.inner.reader, room_type) {
+            (Some(reader), _) => Some(reader),
+            (None, "direct") => Some(&self.inner.bot),
+            (None, _) => None,
+        }
+    }
+
+    /// The last `count` messages of the asker's thread (or space), without the command itself and
+    /// the bot's own messages, oldest first.
+    async fn recent_messages(
+        &self,
+        client: &WebexClient,
+        trigger: &Message,
+        count: usize,
+    ) -> Result<Vec<Message>, WebexError> {
+        let query = ListMessages {
+            room_id: trigger.room_id.clone(),
+            parent_id: trigger.parent_id.clone(),
+            mentioned_people: None,
+            before: None,
+            max: Some(u32::try_from(count.saturating_add(10).min(1000)).unwrap_or(1000)),
+        };
+        let mut found = Vec::with_capacity(count);
+        let mut pages = std::pin::pin!(client.messages(&query));
+        while found.len() < count {
+            let Some(message) = pages.try_next().await? else {
+                break;
+            };
+            if message.id != trigger.id && message.person_id != self.inner.me.id {
+                found.push(message);
+            }
+        }
+        if let Some(root) = &trigger.parent_id
+            && found.len() < count
+        {
+            // Listing a thread returns its replies; the message that started it comes on its own.
+            match client.message(root).await {
+                Ok(root) if root.person_id != self.inner.me.id => found.push(root),
+                Ok(_) | Err(WebexError::Api { status: 404, .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        found.reverse();
+        Ok(found)
+    }
+
+    /// Summarizes the asker's thread or space; `None` when Steward cannot read its history.
+    async fn summarize(&self, trigger: &Message, count: usize) -> Result<Option<Output>, Failure> {
+        let Some(client) = self.history(&trigger.room_type) else {
+            return Ok(None);
+        };
+        let messages = self.recent_messages(client, trigger, count).await?;
+        let mut context = Vec::with_capacity(messages.len());
+        let mut redactions = 0;
+        for message in &messages {
+            let (read, found) = self.context_message(message).await;
+            redactions += found;
+            context.push(read);
+        }
+        let prompt = summarize::builtin_prompt();
+        let summary = self.inner.engine.summarize(&prompt, &context).await?;
+        let reply = summarize::render(
+            &summary,
+            Scope {
+                thread: trigger.parent_id.is_some(),
+                messages: context.len(),
+            },
+        );
+        Ok(Some(Output {
+            reply,
+            prompt: prompt.label(),
+            redactions,
+            alert: None,
+        }))
+    }
+
+    /// Rates an alert (`text`, the message without the bot's mention) and builds its card.
+    async fn triage(&self, alert: &Message, text: &str) -> Result<Output, Failure> {
+        let redacted = redact(text);
+        let rules = triage::rules(self.db()).await?;
+        let earlier = self.earlier_alerts(alert).await?;
+        let prompt = triage::builtin_prompt();
+        let assessment = self
+            .inner
+            .engine
+            .assess_alert(&prompt, &redacted.text, &rules, &earlier)
+            .await?;
+        let title = triage::title(&redacted.text);
+        let reply = triage::render(&alert.id, &title, &assessment);
+        Ok(Output {
+            reply,
+            prompt: prompt.label(),
+            redactions: redacted.found.len(),
+            alert: Some(AlertRecord {
+                message_id: alert.id.clone(),
+                thread_id: alert.parent_id.clone().unwrap_or_else(|| alert.id.clone()),
+                severity: assessment.severity.as_str(),
+                title,
+                entities: json!(assessment.entities),
+            }),
+        })
+    }
+
+    /// Earlier messages of the alert space (when Steward can read its history), or else the
+    /// alerts Steward triaged there before.
+    async fn earlier_alerts(&self, alert: &Message) -> Result<Vec<EarlierAlert>, Failure> {
+        if let Some(client) = self.history(&alert.room_type) {
+            let query = ListMessages {
+                room_id: alert.room_id.clone(),
+                parent_id: None,
+                mentioned_people: None,
+                before: Some(alert.created.clone()),
+                max: Some(u32::try_from(ALERT_HISTORY).unwrap_or(100)),
+            };
+            let messages: Vec<Message> = client
+                .messages(&query)
+                .try_filter(|m| {
+                    std::future::ready(
+                        m.id != alert.id
+                            && m.person_id != self.inner.me.id
+                            && m.parent_id.is_none(),
+                    )
+                })
+                .take(ALERT_HISTORY)
+                .try_collect()
+                .await?;
+            return Ok(messages
+                .into_iter()
+                .map(|m| EarlierAlert {
+                    created_ms: parse_ms(&m.created).unwrap_or_default(),
+                    text: redact(&m.text).text,
+                    message_id: m.id,
+                })
+                .collect());
+        }
+        let stored = db::drafts::recent_alerts(self.db(), &alert.room_id, now_ms(), 50).await?;
+        Ok(stored
+            .into_iter()
+            .filter(|a| a.message_id != alert.id)
+            .map(|a| EarlierAlert {
+                message_id: a.message_id,
+                text: a.title,
+                created_ms: a.created_ms,
+            })
+            .collect())
+    }
+}

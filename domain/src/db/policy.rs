@@ -1,0 +1,167 @@
+//! SQL for agent policy: function switches, modes per space, and known spaces.
+
+use sqlx::{Any, AnyConnection, Executor};
+
+use crate::{Db, audit::Actor, policy::Space, time::now_ms};
+
+const SPACE_COLUMNS: &str =
+    "room_id, title, kind, bot_joined_ms, bot_left_ms, greeted_ms, first_seen_ms";
+
+pub(crate) async fn mode<'c, E: Executor<'c, Database = Any>>(
+    conn: E,
+    function: &str,
+    room_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT mode FROM function_modes WHERE function = $1 AND room_id = $2")
+        .bind(function)
+        .bind(room_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The function's switch, or `None` when it was never switched (on).
+pub(crate) async fn enabled<'c, E: Executor<'c, Database = Any>>(
+    conn: E,
+    function: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT enabled FROM agent_functions WHERE function = $1")
+        .bind(function)
+        .fetch_optional(conn)
+        .await
+}
+
+pub(crate) async fn upsert_mode(
+    conn: &mut AnyConnection,
+    function: &str,
+    room_id: &str,
+    mode: &str,
+    actor: &Actor,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO function_modes (function, room_id, mode, updated_by, updated_ms)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (function, room_id) DO UPDATE SET mode = excluded.mode,
+             updated_by = excluded.updated_by, updated_ms = excluded.updated_ms",
+    )
+    .bind(function)
+    .bind(room_id)
+    .bind(mode)
+    .bind(actor.as_str())
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn upsert_enabled(
+    conn: &mut AnyConnection,
+    function: &str,
+    enabled: bool,
+    actor: &Actor,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO agent_functions (function, enabled, updated_by, updated_ms)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (function) DO UPDATE SET enabled = excluded.enabled,
+             updated_by = excluded.updated_by, updated_ms = excluded.updated_ms",
+    )
+    .bind(function)
+    .bind(i64::from(enabled))
+    .bind(actor.as_str())
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn any_mode(db: &Db) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM function_modes LIMIT 1")
+        .fetch_optional(db.reader())
+        .await?;
+    Ok(found.is_some())
+}
+
+pub(crate) async fn all_modes(db: &Db) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT function, room_id, mode FROM function_modes WHERE mode <> 'off'
+         ORDER BY function, room_id",
+    )
+    .fetch_all(db.reader())
+    .await
+}
+
+pub(crate) async fn spaces(db: &Db) -> Result<Vec<Space>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {SPACE_COLUMNS} FROM spaces ORDER BY title, room_id"
+    ))
+    .fetch_all(db.reader())
+    .await
+}
+
+pub(crate) async fn space<'c, E: Executor<'c, Database = Any>>(
+    conn: E,
+    room_id: &str,
+) -> Result<Option<Space>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {SPACE_COLUMNS} FROM spaces WHERE room_id = $1"
+    ))
+    .bind(room_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records a space unless it is known; a known space gets its current title.
+pub(crate) async fn insert_space(
+    db: &Db,
+    room_id: &str,
+    title: &str,
+    kind: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO spaces (room_id, title, kind, first_seen_ms) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (room_id) DO UPDATE SET title = excluded.title",
+    )
+    .bind(room_id)
+    .bind(title)
+    .bind(kind)
+    .bind(now)
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
+/// Records that the bot was added to (`joined`) or removed from a space at `at`.
+pub(crate) async fn set_bot_membership(
+    conn: &mut AnyConnection,
+    room_id: &str,
+    joined: bool,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    let sql = if joined {
+        "UPDATE spaces SET bot_joined_ms = $1, bot_left_ms = NULL WHERE room_id = $2"
+    } else {
+        "UPDATE spaces SET bot_left_ms = $1 WHERE room_id = $2"
+    };
+    sqlx::query(sql)
+        .bind(at)
+        .bind(room_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks the space as greeted; true only for the one call that did it.
+pub(crate) async fn claim_greeting(
+    conn: &mut AnyConnection,
+    room_id: &str,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    let result =
+        sqlx::query("UPDATE spaces SET greeted_ms = $1 WHERE room_id = $2 AND greeted_ms IS NULL")
+            .bind(at)
+            .bind(room_id)
+            .execute(conn)
+            .await?;
+    Ok(result.rows_affected() == 1)
+}

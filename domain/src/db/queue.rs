@@ -1,0 +1,190 @@
+//! SQL for the job queue. The claim is the one query that differs per backend.
+
+use sqlx::AnyConnection;
+
+use crate::{
+    Backend, Db,
+    queue::{Job, JobKind, NewJob, QueueError},
+};
+
+const JOB_COLUMNS: &str =
+    "id, kind, payload, queue_key, attempts, max_attempts, lease_owner, created_ms";
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub queue_key: Option<String>,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub lease_owner: Option<String>,
+    pub created_ms: i64,
+}
+
+impl JobRow {
+    pub(crate) fn into_job(self, owner: &str) -> Result<Job, QueueError> {
+        Ok(Job {
+            id: self.id,
+            kind: self.kind.parse::<JobKind>()?,
+            payload: serde_json::from_str(&self.payload).unwrap_or(serde_json::Value::Null),
+            queue_key: self.queue_key,
+            attempts: self.attempts,
+            max_attempts: self.max_attempts,
+            owner: owner.to_owned(),
+            created_ms: self.created_ms,
+        })
+    }
+}
+
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    job: &NewJob,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO jobs (kind, payload, queue_key, state, max_attempts, run_at_ms, created_ms)
+         VALUES ($1, $2, $3, 'queued', $4, $5, $5) RETURNING id",
+    )
+    .bind(job.kind.as_str())
+    .bind(job.payload.to_string())
+    .bind(job.queue_key.as_deref())
+    .bind(job.max_attempts)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// Leases the oldest ready job. A job with a queue key is ready only when no earlier job with
+/// that key is still queued or running.
+pub(crate) async fn claim(
+    db: &Db,
+    owner: &str,
+    now: i64,
+    lease_until: i64,
+) -> Result<Option<JobRow>, sqlx::Error> {
+    // PostgreSQL: skip rows another replica is claiming instead of waiting for them. SQLite has
+    // one writer, so the statement is atomic as it stands.
+    let lock = match db.backend() {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    sqlx::query_as(&format!(
+        "UPDATE jobs
+         SET state = 'running', attempts = attempts + 1, lease_owner = $1, lease_expires_ms = $2
+         WHERE id = (
+             SELECT j.id FROM jobs j
+             WHERE j.state = 'queued' AND j.run_at_ms <= $3
+               AND (j.queue_key IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM jobs e
+                   WHERE e.queue_key = j.queue_key AND e.id < j.id
+                     AND e.state IN ('queued', 'running')))
+             ORDER BY j.id
+             LIMIT 1
+             {lock})
+         RETURNING {JOB_COLUMNS}"
+    ))
+    .bind(owner)
+    .bind(lease_until)
+    .bind(now)
+    .fetch_optional(db.writer())
+    .await
+}
+
+pub(crate) async fn extend_lease(
+    db: &Db,
+    id: i64,
+    owner: &str,
+    lease_until: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE jobs SET lease_expires_ms = $1
+         WHERE id = $2 AND state = 'running' AND lease_owner = $3",
+    )
+    .bind(lease_until)
+    .bind(id)
+    .bind(owner)
+    .execute(db.writer())
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Ends a job the owner holds, as `done` or `dead`. False when the owner no longer holds it.
+pub(crate) async fn finish(
+    conn: &mut AnyConnection,
+    id: i64,
+    owner: &str,
+    state: &str,
+    outcome: Option<&str>,
+    error: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE jobs
+         SET state = $1, outcome = $2, last_error = COALESCE($3, last_error), finished_ms = $4,
+             lease_owner = NULL, lease_expires_ms = NULL
+         WHERE id = $5 AND state = 'running' AND lease_owner = $6",
+    )
+    .bind(state)
+    .bind(outcome)
+    .bind(error)
+    .bind(crate::time::now_ms())
+    .bind(id)
+    .bind(owner)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Puts a held job back in the queue. `refund` gives back the attempt the claim counted.
+pub(crate) async fn requeue(
+    conn: &mut AnyConnection,
+    id: i64,
+    owner: &str,
+    run_at: i64,
+    error: Option<&str>,
+    refund: bool,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE jobs
+         SET state = 'queued', run_at_ms = $1, last_error = COALESCE($2, last_error),
+             attempts = attempts - $3, lease_owner = NULL, lease_expires_ms = NULL
+         WHERE id = $4 AND state = 'running' AND lease_owner = $5",
+    )
+    .bind(run_at)
+    .bind(error)
+    .bind(i64::from(refund))
+    .bind(id)
+    .bind(owner)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Running jobs whose lease ended before `now`.
+pub(crate) async fn expired(
+    conn: &mut AnyConnection,
+    now: i64,
+) -> Result<Vec<JobRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {JOB_COLUMNS} FROM jobs
+         WHERE state = 'running' AND lease_expires_ms < $1
+         ORDER BY id LIMIT 1000"
+    ))
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+pub(crate) async fn counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state")
+        .fetch_all(db.reader())
+        .await
+}
+
+pub(crate) async fn purge_done(db: &Db, before_ms: i64) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_ms < $1")
+        .bind(before_ms)
+        .execute(db.writer())
+        .await?;
+    Ok(result.rows_affected())
+}

@@ -1,0 +1,291 @@
+//! Governance of the agent functions: the mode of each function in each space, the kill switch of
+//! each function, and the spaces Steward knows. Every change is audited with before and after.
+//!
+//! The pipeline reads these tables for every job, so a change reaches every worker, in every
+//! replica, with the next job it runs.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::{
+    Db,
+    agents::AgentFunction,
+    audit::{self, Actor, NewEntry},
+    db,
+};
+
+/// What an agent function does in a space.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Does not run.
+    #[default]
+    Off,
+    /// Runs and records what it would say, never posts.
+    Shadow,
+    /// Runs; a reviewer approves each reply before it is posted.
+    Review,
+    /// Runs and posts.
+    Live,
+}
+
+impl Mode {
+    /// Every mode, from least to most active.
+    pub const ALL: [Mode; 4] = [Mode::Off, Mode::Shadow, Mode::Review, Mode::Live];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Shadow => "shadow",
+            Self::Review => "review",
+            Self::Live => "live",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is not a mode.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a mode; use off, shadow, review or live")]
+pub struct UnknownMode(pub String);
+
+impl FromStr for Mode {
+    type Err = UnknownMode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| UnknownMode(s.to_owned()))
+    }
+}
+
+/// Whether and how a function may act in a space right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Effective {
+    /// The function's mode in the space.
+    pub mode: Mode,
+    /// Whether the function's kill switch is on (it is switched on).
+    pub enabled: bool,
+}
+
+impl Effective {
+    /// The mode that applies: `off` whenever the function is switched off.
+    pub fn mode(self) -> Mode {
+        if self.enabled { self.mode } else { Mode::Off }
+    }
+}
+
+/// A space Steward knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Space {
+    /// The Webex room ID.
+    pub room_id: String,
+    /// Its title (for a 1:1 space, the other person's name).
+    pub title: String,
+    /// `direct` or `group`.
+    pub kind: String,
+    /// When the bot was added, if Steward saw it.
+    pub bot_joined_ms: Option<i64>,
+    /// When the bot was removed, if it was.
+    pub bot_left_ms: Option<i64>,
+    /// When the bot said that nothing is enabled here yet.
+    pub greeted_ms: Option<i64>,
+    /// When Steward first met the space.
+    pub first_seen_ms: i64,
+}
+
+/// Why a policy change failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// No space with that ID or title.
+    #[error("Steward knows no space `{0}`")]
+    UnknownSpace(String),
+    /// Several spaces have that title.
+    #[error("several spaces are called `{0}`; use the space's ID")]
+    AmbiguousSpace(String),
+    /// The database failed.
+    #[error("policy query failed")]
+    Query(#[from] sqlx::Error),
+}
+
+/// The mode and switch of `function` in a space.
+pub async fn effective(
+    db: &Db,
+    function: AgentFunction,
+    room_id: &str,
+) -> Result<Effective, PolicyError> {
+    Ok(Effective {
+        mode: db::policy::mode(db.reader(), function.as_str(), room_id)
+            .await?
+            .and_then(|m| m.parse().ok())
+            .unwrap_or_default(),
+        enabled: db::policy::enabled(db.reader(), function.as_str())
+            .await?
+            .is_none_or(|e| e == 1),
+    })
+}
+
+/// The functions that act in a space (switched on, not off), with their modes.
+pub async fn active_in(db: &Db, room_id: &str) -> Result<Vec<(AgentFunction, Mode)>, PolicyError> {
+    let mut active = Vec::new();
+    for function in AgentFunction::ALL {
+        let mode = effective(db, function, room_id).await?.mode();
+        if mode != Mode::Off {
+            active.push((function, mode));
+        }
+    }
+    Ok(active)
+}
+
+/// Sets the mode of `function` in a space, audited as `policy.mode`. Returns whether it changed.
+pub async fn set_mode(
+    db: &Db,
+    function: AgentFunction,
+    room_id: &str,
+    mode: Mode,
+    actor: &Actor,
+) -> Result<bool, PolicyError> {
+    let mut tx = db.begin().await?;
+    let before: Mode = db::policy::mode(&mut *tx, function.as_str(), room_id)
+        .await?
+        .and_then(|m| m.parse().ok())
+        .unwrap_or_default();
+    if before == mode {
+        return Ok(false);
+    }
+    db::policy::upsert_mode(&mut tx, function.as_str(), room_id, mode.as_str(), actor).await?;
+    audit::append(
+        &mut tx,
+        NewEntry {
+            actor: actor.clone(),
+            action: "policy.mode".into(),
+            target: format!("space:{room_id}"),
+            before: Some(json!({ "function": function, "mode": before })),
+            after: Some(json!({ "function": function, "mode": mode })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Switches `function` on or off everywhere, audited as `policy.switch`. Returns whether it
+/// changed.
+pub async fn set_enabled(
+    db: &Db,
+    function: AgentFunction,
+    enabled: bool,
+    actor: &Actor,
+) -> Result<bool, PolicyError> {
+    let mut tx = db.begin().await?;
+    let before = db::policy::enabled(&mut *tx, function.as_str())
+        .await?
+        .is_none_or(|e| e == 1);
+    if before == enabled {
+        return Ok(false);
+    }
+    db::policy::upsert_enabled(&mut tx, function.as_str(), enabled, actor).await?;
+    audit::append(
+        &mut tx,
+        NewEntry {
+            actor: actor.clone(),
+            action: "policy.switch".into(),
+            target: format!("function:{function}"),
+            before: Some(json!({ "enabled": before })),
+            after: Some(json!({ "enabled": enabled })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sets modes in bulk unless any mode was ever set: the starting policy of a new installation
+/// (the sandbox's demo). Returns whether it applied them.
+pub async fn apply_initial(
+    db: &Db,
+    modes: &[(AgentFunction, String, Mode)],
+    actor: &Actor,
+) -> Result<bool, PolicyError> {
+    if db::policy::any_mode(db).await? {
+        return Ok(false);
+    }
+    for (function, room_id, mode) in modes {
+        set_mode(db, *function, room_id, *mode, actor).await?;
+    }
+    Ok(true)
+}
+
+/// Every function's switch, every space and every mode that is not `off`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grid {
+    /// `(function, switched on)`.
+    pub functions: Vec<(AgentFunction, bool)>,
+    /// The spaces Steward knows, by title.
+    pub spaces: Vec<Space>,
+    /// `(function, room id, mode)` for every mode set.
+    pub modes: Vec<(AgentFunction, String, Mode)>,
+}
+
+/// Reads the whole policy.
+pub async fn grid(db: &Db) -> Result<Grid, PolicyError> {
+    let mut functions = Vec::new();
+    for function in AgentFunction::ALL {
+        let enabled = db::policy::enabled(db.reader(), function.as_str())
+            .await?
+            .is_none_or(|e| e == 1);
+        functions.push((function, enabled));
+    }
+    let modes = db::policy::all_modes(db)
+        .await?
+        .into_iter()
+        .filter_map(|(f, room, m)| Some((f.parse().ok()?, room, m.parse().ok()?)))
+        .collect();
+    Ok(Grid {
+        functions,
+        spaces: db::policy::spaces(db).await?,
+        modes,
+    })
+}
+
+/// A space by its room ID, or by its exact title when that is unique.
+pub async fn find_space(db: &Db, id_or_title: &str) -> Result<Space, PolicyError> {
+    if let Some(space) = db::policy::space(db.reader(), id_or_title).await? {
+        return Ok(space);
+    }
+    let mut matches: Vec<Space> = db::policy::spaces(db)
+        .await?
+        .into_iter()
+        .filter(|s| s.title == id_or_title)
+        .collect();
+    match matches.len() {
+        0 => Err(PolicyError::UnknownSpace(id_or_title.to_owned())),
+        1 => Ok(matches.remove(0)),
+        _ => Err(PolicyError::AmbiguousSpace(id_or_title.to_owned())),
+    }
+}
+
+/// Every space Steward knows.
+pub async fn spaces(db: &Db) -> Result<Vec<Space>, PolicyError> {
+    Ok(db::policy::spaces(db).await?)
+}
+
+/// Records a space Steward met (by the bot being added, or a message in it); keeps what is known.
+pub async fn remember_space(
+    db: &Db,
+    room_id: &str,
+    title: &str,
+    kind: &str,
+) -> Result<(), PolicyError> {
+    db::policy::insert_space(db, room_id, title, kind, crate::time::now_ms()).await?;
+    Ok(())
+}
