@@ -368,6 +368,16 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<InboxEvent>, sqlx::Error> {
     db::inbox::find(db.reader(), id).await
 }
 
+/// The stored event about `data_id` (a message, membership or card action), if any.
+pub async fn find_by_data_id(
+    db: &Db,
+    resource: &str,
+    event: &str,
+    data_id: &str,
+) -> Result<Option<InboxEvent>, sqlx::Error> {
+    db::inbox::find_by_data_id(db, resource, event, data_id).await
+}
+
 /// How many stored events are in each state.
 pub async fn state_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
     db::inbox::state_counts(db).await

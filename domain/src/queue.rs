@@ -179,10 +179,20 @@ pub(crate) async fn enqueue(conn: &mut AnyConnection, job: &NewJob) -> Result<i6
 
 /// Queues `job` on its own. Returns its id.
 pub async fn push(db: &Db, job: &NewJob) -> Result<i64, QueueError> {
+    push_all(db, std::slice::from_ref(job))
+        .await
+        .map(|ids| ids[0])
+}
+
+/// Queues `jobs` in one transaction: all of them or none. Returns their ids, in order.
+pub async fn push_all(db: &Db, jobs: &[NewJob]) -> Result<Vec<i64>, QueueError> {
     let mut tx = db.begin().await?;
-    let id = enqueue(&mut tx, job).await?;
+    let mut ids = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        ids.push(enqueue(&mut tx, job).await?);
+    }
     tx.commit().await?;
-    Ok(id)
+    Ok(ids)
 }
 
 /// Claims the oldest job that may run now, leasing it to `owner` for `lease`.

@@ -59,7 +59,9 @@ impl Runtime {
                     break;
                 }
                 if message.person_id == self.inner.me.id
-                    || db::inbox::exists(self.db(), "messages", "created", &message.id).await?
+                    || db::inbox::find_by_data_id(self.db(), "messages", "created", &message.id)
+                        .await?
+                        .is_some()
                 {
                     continue;
                 }

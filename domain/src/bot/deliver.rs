@@ -4,8 +4,8 @@
 //! stamped `attempted`; after Webex answers, it is marked sent in the same transaction that
 //! completes the job. When a worker crashes between the two, or Webex's answer is lost, the next
 //! attempt first looks for the message it may have left — the bot's own messages in that thread
-//! that Webex announced over the webhook (a bot cannot list its own messages in a group space),
-//! or, in a 1:1 space, the space's recent messages — and only posts again when there is none.
+//! that Webex announced over the webhook, and the thread's recent messages as the history reader
+//! (or, in a 1:1 space, the bot) sees them — and only posts again when there is none.
 
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
@@ -154,11 +154,12 @@ impl Runtime {
                 Err(error) => return Err(error.into()),
             }
         }
-        let direct = matches!(
-            db::policy::space(self.db().reader(), &row.room_id).await?,
-            Some(space) if space.kind == "direct"
-        );
-        if direct {
+        // A crash right after the POST also loses Webex's announcement of the post. What the
+        // bot cannot list itself (its own posts in a group space), the history reader can.
+        let kind = db::policy::space(self.db().reader(), &row.room_id)
+            .await?
+            .map_or_else(|| "group".to_owned(), |space| space.kind);
+        if let Some(client) = self.history(&kind) {
             let query = ListMessages {
                 room_id: row.room_id.clone(),
                 parent_id: row.parent_id.clone(),
@@ -166,13 +167,7 @@ impl Runtime {
                 before: None,
                 max: Some(50),
             };
-            let recent: Vec<Message> = self
-                .inner
-                .bot
-                .messages(&query)
-                .take(50)
-                .try_collect()
-                .await?;
+            let recent: Vec<Message> = client.messages(&query).take(50).try_collect().await?;
             for message in recent {
                 let recent_enough = parse_ms(&message.created).is_some_and(|at| at >= since);
                 if recent_enough && self.is_post_of(&message, row).await? {

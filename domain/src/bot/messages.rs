@@ -203,7 +203,7 @@ impl Runtime {
 
     /// The client that can read a space's history: the reader, or the bot in a 1:1 space (where
     /// Webex shows a bot everything).
-    fn history(&self, room_type: &str) -> Option<&WebexClient> {
+    pub(super) fn history(&self, room_type: &str) -> Option<&WebexClient> {
         match (&self.inner.reader, room_type) {
             (Some(reader), _) => Some(reader),
             (None, "direct") => Some(&self.inner.bot),

@@ -122,20 +122,19 @@ pub(crate) async fn last_message_ms(
     .await
 }
 
-/// Whether an event is already stored.
-pub(crate) async fn exists(
+pub(crate) async fn find_by_data_id(
     db: &Db,
     resource: &str,
     event: &str,
     data_id: &str,
-) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM inbox_events WHERE resource = $1 AND event = $2 AND data_id = $3",
-    )
+) -> Result<Option<InboxEvent>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM inbox_events
+         WHERE resource = $1 AND event = $2 AND data_id = $3"
+    ))
     .bind(resource)
     .bind(event)
     .bind(data_id)
     .fetch_optional(db.reader())
-    .await?;
-    Ok(found.is_some())
+    .await
 }

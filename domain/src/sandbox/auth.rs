@@ -83,14 +83,29 @@ impl Sandbox {
 }
 
 impl Sandbox {
-    /// A long-lived token for the demo person or bot with this e-mail.
+    /// A long-lived token for the demo person or bot with this e-mail; a compliance officer's
+    /// token also carries [`COMPLIANCE_READ_SCOPE`].
     pub async fn token_for_email(&self, email: &str) -> Result<String, SandboxError> {
         let person = store::find_person_by_email(self.db.reader(), email)
             .await?
             .ok_or_else(|| {
                 SandboxError::not_found(format!("Nobody in the sandbox has the e-mail {email}."))
             })?;
-        self.issue_personal_token(&person.id).await
+        if person.is_compliance_officer != 1 {
+            return self.issue_personal_token(&person.id).await;
+        }
+        let token = random_token();
+        store::insert_token(
+            &self.db,
+            &token,
+            "access",
+            &person.id,
+            None,
+            &format!("spark:all {COMPLIANCE_READ_SCOPE}"),
+            None,
+        )
+        .await?;
+        Ok(token)
     }
 }
 

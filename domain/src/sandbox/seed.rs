@@ -368,23 +368,10 @@ impl Sandbox {
                 row
             }
         };
-        if let Some(token) =
-            store::personal_token_with_scope(&self.db, &reader.id, COMPLIANCE_READ_SCOPE).await?
-        {
-            return Ok(token);
+        match store::personal_token_with_scope(&self.db, &reader.id, COMPLIANCE_READ_SCOPE).await? {
+            Some(token) => Ok(token),
+            None => self.token_for_email(READER_EMAIL).await,
         }
-        let token = random_token();
-        store::insert_token(
-            &self.db,
-            &token,
-            "access",
-            &reader.id,
-            None,
-            &format!("spark:all {COMPLIANCE_READ_SCOPE}"),
-            None,
-        )
-        .await?;
-        Ok(token)
     }
 }
 

@@ -10,9 +10,11 @@ use domain::{
     audit::Actor,
     bot::{Runtime, RuntimeParts, RuntimeSettings},
     inbox, policy, queue,
+    sandbox::{Caller, MessageQuery},
     webex::{
         client::{RetryPolicy, WebexClient},
         markup::mention_person,
+        types::{CreateMessage, Message},
     },
 };
 use serde_json::{Value, json};
@@ -156,30 +158,54 @@ impl Bot {
         response.json().await.unwrap()
     }
 
-    /// The bot's messages in a thread (or, without one, at the top of the space), oldest first,
-    /// as the person with this e-mail sees them.
-    pub async fn bot_messages(&self, email: &str, room: &str, thread: Option<&str>) -> Vec<Value> {
-        let token = self.server.token_for(email).await;
-        let mut path = format!("/messages?roomId={room}&max=1000");
-        if let Some(thread) = thread {
-            path.push_str(&format!("&parentId={thread}"));
-        }
-        let page: Value = self
-            .server
-            .get(&path, &token)
-            .send()
+    /// Posts `markdown` as the person with this e-mail without going through HTTP, so injected
+    /// faults hit only Steward's calls.
+    pub async fn say_directly(&self, email: &str, room: &str, markdown: &str) -> Message {
+        let caller = self.caller(email).await;
+        let request = CreateMessage {
+            room_id: Some(room.to_owned()),
+            markdown: Some(markdown.to_owned()),
+            ..CreateMessage::default()
+        };
+        self.server
+            .sandbox
+            .create_message(&caller, &request)
             .await
             .unwrap()
-            .json()
+    }
+
+    async fn caller(&self, email: &str) -> Caller {
+        let token = self.server.token_for(email).await;
+        self.server
+            .sandbox
+            .authenticate(Some(&format!("Bearer {token}")))
+            .await
+            .unwrap()
+    }
+
+    /// The bot's messages in a thread (or, without one, at the top of the space), oldest first,
+    /// as the person with this e-mail sees them. Read in-process, so injected faults do not
+    /// interfere.
+    pub async fn bot_messages(&self, email: &str, room: &str, thread: Option<&str>) -> Vec<Value> {
+        let caller = self.caller(email).await;
+        let query = MessageQuery {
+            room_id: Some(room.to_owned()),
+            parent_id: thread.map(str::to_owned),
+            max: Some(1000),
+            ..MessageQuery::default()
+        };
+        let page = self
+            .server
+            .sandbox
+            .list_messages(&caller, &query)
             .await
             .unwrap();
-        let mut mine: Vec<Value> = page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|m| m["personId"] == self.bot_id())
-            .filter(|m| thread.is_some() || m.get("parentId").is_none())
-            .cloned()
+        let mut mine: Vec<Value> = page
+            .items
+            .into_iter()
+            .filter(|m| m.person_id == self.bot_id())
+            .filter(|m| thread.is_some() || m.parent_id.is_none())
+            .map(|m| serde_json::to_value(m).unwrap())
             .collect();
         mine.reverse();
         mine

@@ -1,0 +1,70 @@
+import { type Page, type TestInfo } from '@playwright/test';
+import { expect, javaScriptOn, test } from './fixtures';
+import { DEMO, signIn } from './signin';
+
+/** Opens the Sandbox page as the demo admin, acting as `person` in `space`. */
+async function openSpace(page: Page, person: string, space: string): Promise<void> {
+  await signIn(page, DEMO.admin.name);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sandbox' }).click();
+  await page.getByLabel('Person').selectOption({ label: person });
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.getByLabel('Space').selectOption({ label: space });
+  await page.getByRole('button', { name: 'Open' }).click();
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+}
+
+/**
+ * Waits until the space shows `text`. With JavaScript the page polls for the bot's replies;
+ * without it, a person reads the space again by reloading.
+ */
+async function expectInSpace(page: Page, testInfo: TestInfo, text: string): Promise<void> {
+  const messages = page.getByRole('region', { name: 'Messages' });
+  if (javaScriptOn(testInfo)) {
+    await expect(messages).toContainText(text, { timeout: 10_000 });
+  } else {
+    await expect(async () => {
+      await page.reload();
+      await expect(messages).toContainText(text, { timeout: 500 });
+    }).toPass({ timeout: 10_000 });
+  }
+}
+
+test('mentioning the bot with summarize in the project space posts the summary in its thread', async ({ page }, testInfo) => {
+  await openSpace(page, 'Sam Okafor', 'Project Falcon');
+  await send(page, '@Steward summarize');
+  await expectInSpace(page, testInfo, 'Summary of the last 100 messages of this space');
+  const summary = page.getByRole('listitem').filter({ hasText: 'Summary of the last 100 messages' }).last();
+  await expect(summary).toHaveClass(/reply/);
+  await expect(summary).toContainText('Steward');
+  await expect(summary).toContainText('The beta stays invite-only; a public announcement waits for GA. (Jordan Lee)');
+  await expect(summary).toContainText('Morgan Patel: confirm the GA date with leadership, by end of month');
+  await expect(summary).toContainText('What happens to beta feature flags after GA? (Priya Shah)');
+});
+
+test('an alert gets a triage card, and Acknowledge is answered in its thread', async ({ page }, testInfo) => {
+  const check = `${testInfo.project.name}-${Date.now().toString(36)}`;
+  await openSpace(page, 'Sam Okafor', 'IT Alerts');
+  await send(page, `@Steward [Triggered] Disk full on web-01: no space left on device (/var), check ${check}`);
+  await expectInSpace(page, testInfo, `Critical alert: [Triggered] Disk full on web-01: no space left on device (/var), check ${check}`);
+
+  const card = page
+    .getByRole('listitem')
+    .filter({ hasText: `Critical alert: [Triggered] Disk full on web-01` })
+    .filter({ hasText: check })
+    .filter({ has: page.getByRole('button', { name: 'Acknowledge' }) });
+  await expect(card.getByRole('definition').first()).toHaveText('Critical');
+  await expect(card).toContainText('web-01');
+  await expect(card).toContainText('Similar earlier alerts');
+  await card.getByRole('button', { name: 'Acknowledge' }).click();
+  await expectInSpace(page, testInfo, 'Sam Okafor acknowledged this alert.');
+});
+
+test('the bot says what it does in a space when asked for help', async ({ page }, testInfo) => {
+  await openSpace(page, 'Jordan Lee', 'HR Questions');
+  await send(page, '@Steward help');
+  await expectInSpace(page, testInfo, 'No Steward agent function is enabled in this space yet.');
+});
