@@ -12,7 +12,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/steward.db
 STEWARD_BIND ?= 127.0.0.1:3000
 
-.PHONY: run test tools test-tools postgres build-release lint rust-tests e2e dev
+.PHONY: run test tools test-tools postgres build-release lint rust-tests e2e bench dev
 
 ## Build a release and serve Steward on SQLite against the built-in Webex sandbox.
 run: build-release
@@ -48,6 +48,10 @@ rust-tests: postgres
 ## Playwright runs against the release build: the bundle people get, wasm-opt included.
 e2e: test-tools build-release
 	cd end2end && { STEWARD_E2E_BIN='$(TARGET_DIR)/release/steward' npx playwright test; status=$$?; node summary.mjs; exit $$status; }
+
+## The runtime benchmarks: each figure beside a baseline measured in the same run.
+bench: postgres
+	cargo bench -p server --bench runtime
 
 ## Day-to-day development: rebuilds and reloads the browser on every change.
 dev: tools

@@ -387,21 +387,24 @@ pub async fn state_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
 async fn store_batch(db: &Db, events: &[NewInboxEvent]) -> Result<Vec<IngestOutcome>, sqlx::Error> {
     let now = now_ms();
     let mut tx = db.begin().await?;
-    let mut outcomes = Vec::with_capacity(events.len());
-    for new in events {
-        let Some(id) = db::inbox::insert(&mut tx, new, now).await? else {
-            outcomes.push(IngestOutcome::Duplicate);
-            continue;
-        };
-        outcomes.push(match new.disposition {
-            Disposition::Queue => {
-                let job = NewJob::new(JobKind::Event, serde_json::json!({ "event_id": id }));
-                db::queue::insert(&mut tx, &job, now).await?;
+    let ids = db::inbox::insert_many(&mut tx, events, now).await?;
+    let mut jobs = Vec::new();
+    let outcomes = events
+        .iter()
+        .zip(ids)
+        .map(|(new, id)| match (id, new.disposition) {
+            (None, _) => IngestOutcome::Duplicate,
+            (Some(id), Disposition::Queue) => {
+                jobs.push(NewJob::new(
+                    JobKind::Event,
+                    serde_json::json!({ "event_id": id }),
+                ));
                 IngestOutcome::Queued(id)
             }
-            Disposition::Ignore(reason) => IngestOutcome::Ignored(reason),
-        });
-    }
+            (Some(_), Disposition::Ignore(reason)) => IngestOutcome::Ignored(reason),
+        })
+        .collect();
+    db::queue::insert_many(&mut tx, &jobs, now).await?;
     tx.commit().await?;
     Ok(outcomes)
 }

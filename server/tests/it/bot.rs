@@ -249,6 +249,14 @@ db_test!(async fn an_alert_is_triaged_with_a_card_and_a_click_is_recorded_in_its
     click(acknowledge).send().await.unwrap();
     let thread = bot.wait_for_replies(SAM, &room, Some(alert_id), 3).await;
     assert_eq!(text(&thread[2]), "This alert was already acknowledged by Sam Okafor.");
+    // Escalating an acknowledged alert is still possible, once.
+    let escalate = card["actions"][1]["data"].clone();
+    click(escalate.clone()).send().await.unwrap();
+    let thread = bot.wait_for_replies(SAM, &room, Some(alert_id), 4).await;
+    assert_eq!(text(&thread[3]), "Sam Okafor escalated this alert.");
+    click(escalate).send().await.unwrap();
+    let thread = bot.wait_for_replies(SAM, &room, Some(alert_id), 5).await;
+    assert_eq!(text(&thread[4]), "This alert was already escalated by Sam Okafor.");
 
     bot.settle().await;
     let audit = audit_actions(&bot).await;
@@ -361,5 +369,44 @@ db_test!(async fn a_webhook_webex_disabled_is_reactivated_and_audited(db) {
     let room = bot.room(PROJECT_SPACE).await;
     let asked = bot.say(SAM, &room, &format!("{} help", bot.mention()), None).await;
     bot.wait_for_replies(SAM, &room, asked["id"].as_str(), 1).await;
+    bot.stop().await;
+});
+
+db_test!(async fn replies_of_a_space_are_posted_in_order_even_when_one_is_retried(db) {
+    let bot = Bot::start(&db).await;
+    let room = bot.room(HELP_SPACE).await;
+    let first = bot.say(SAM, &room, &format!("{} summarize 5", bot.mention()), None).await;
+    let second = bot.say(SAM, &room, &format!("{} summarize 6", bot.mention()), None).await;
+    bot.settle().await;
+    let pending = drafts::pending(&db, 0, 10).await.unwrap();
+    let draft_of = |message: &Value| {
+        pending
+            .iter()
+            .find(|d| d.trigger_message_id.as_deref() == message["id"].as_str())
+            .unwrap()
+            .id
+    };
+    // Webex fails the first post; the second waits for it rather than overtaking it.
+    bot.server.sandbox.set_faults(domain::sandbox::FaultPlan {
+        next: [domain::sandbox::Fault::ServerError { status: 503 }].into(),
+        ..Default::default()
+    });
+    drafts::approve(&db, draft_of(&first), &Actor::user(7), None).await.unwrap();
+    drafts::approve(&db, draft_of(&second), &Actor::user(7), None).await.unwrap();
+    let one = bot.wait_for_replies(SAM, &room, first["id"].as_str(), 1).await;
+    let two = bot.wait_for_replies(SAM, &room, second["id"].as_str(), 1).await;
+    let created = |m: &Value| domain::webex::timestamp::parse_ms(m["created"].as_str().unwrap()).unwrap();
+    assert!(created(&one[0]) <= created(&two[0]), "the second reply overtook the first");
+    assert!(text(&one[0]).starts_with("Summary of the last 5 messages"));
+    bot.settle().await;
+    let sent: Vec<Value> = audit_actions(&bot)
+        .await
+        .into_iter()
+        .filter(|(a, _)| a == "reply.sent")
+        .map(|(_, after)| after)
+        .collect();
+    // Newest first: the second reply was sent last, and the first took a second attempt.
+    assert_eq!(sent[1]["attempts"], 2, "{sent:?}");
+    assert_eq!(sent[0]["attempts"], 1, "{sent:?}");
     bot.stop().await;
 });

@@ -76,3 +76,102 @@ async fn a_bad_setting_stops_start_up_with_its_name() {
         "{stderr}"
     );
 }
+
+/// Runs `steward` with `args` on the SQLite database in `dir`; returns success, stdout, stderr.
+async fn run(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let output = steward()
+        .args(args)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/steward.db", dir.display()),
+        )
+        .output()
+        .await
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn the_policy_command_switches_functions_and_reports_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, _) = run(dir.path(), &["policy", "list"]).await;
+    assert!(ok);
+    assert!(out.contains("alert_triage: on\nsummarize: on\n"), "{out}");
+    assert!(out.contains("Steward knows no spaces yet"), "{out}");
+
+    let (ok, out, _) = run(dir.path(), &["policy", "switch", "summarize", "off"]).await;
+    assert!(ok);
+    assert_eq!(out, "summarize is now switched off\n");
+    let (_, out, _) = run(dir.path(), &["policy", "switch", "summarize", "off"]).await;
+    assert_eq!(out, "summarize was already switched off\n");
+    let (_, out, _) = run(dir.path(), &["policy", "list"]).await;
+    assert!(out.contains("summarize: off (switched off)"), "{out}");
+
+    for (args, error) in [
+        (
+            &["policy", "set", "summarize", "Nowhere", "live"][..],
+            "Steward knows no space `Nowhere`",
+        ),
+        (
+            &["policy", "set", "faq", "Nowhere", "live"][..],
+            "`faq` is not an agent function",
+        ),
+        (
+            &["policy", "switch", "summarize", "maybe"][..],
+            "`maybe` is not a switch state",
+        ),
+    ] {
+        let (ok, _, err) = run(dir.path(), args).await;
+        assert!(!ok, "{args:?} succeeded");
+        assert!(err.contains(error), "{args:?}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn severity_rules_are_printed_and_replaced_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, _) = run(dir.path(), &["policy", "severity-rules"]).await;
+    assert!(ok);
+    let mut rules: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rules["rules"][1]["name"], "disk nearly full");
+    rules["rules"][1]["percent_at_least"] = serde_json::json!(90.0);
+    let file = dir.path().join("rules.json");
+    std::fs::write(&file, rules.to_string()).unwrap();
+    let (ok, out, err) = run(
+        dir.path(),
+        &["policy", "severity-rules", file.to_str().unwrap()],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert_eq!(out, "replaced the severity rules (6 rules)\n");
+    let (_, out, _) = run(dir.path(), &["policy", "severity-rules"]).await;
+    assert!(out.contains("\"percent_at_least\": 90.0"), "{out}");
+
+    rules["rules"][1]["percent_at_least"] = serde_json::json!(140.0);
+    std::fs::write(&file, rules.to_string()).unwrap();
+    let (ok, _, err) = run(
+        dir.path(),
+        &["policy", "severity-rules", file.to_str().unwrap()],
+    )
+    .await;
+    assert!(!ok);
+    assert!(
+        err.contains("rule 2 (disk nearly full): percent_at_least must be between 0 and 100"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_worker_without_webex_says_what_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(dir.path(), &["worker"]).await;
+    assert!(!ok);
+    assert!(
+        err.contains("a worker needs Webex: set STEWARD_WEBEX_BOT_TOKEN"),
+        "{err}"
+    );
+}
