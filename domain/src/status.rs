@@ -3,6 +3,8 @@
 use crate::{
     Db, DbError, audit,
     db::Readiness,
+    inbox,
+    queue::{self, QueueCounts, QueueError},
     users::{self, Role},
 };
 
@@ -15,6 +17,10 @@ pub struct Overview {
     pub audit_entries: i64,
     /// How many people hold each role.
     pub role_counts: Vec<(Role, i64)>,
+    /// Received Webex events per state (`queued`, `replied`, `dead`, …).
+    pub events: Vec<(String, i64)>,
+    /// Jobs per state.
+    pub jobs: QueueCounts,
 }
 
 /// Why the overview could not be read.
@@ -29,6 +35,9 @@ pub enum StatusError {
     /// People and roles could not be read.
     #[error(transparent)]
     Users(#[from] users::UsersError),
+    /// The job queue could not be read.
+    #[error(transparent)]
+    Queue(#[from] QueueError),
 }
 
 /// Reads the overview.
@@ -37,5 +46,7 @@ pub async fn overview(db: &Db) -> Result<Overview, StatusError> {
         readiness: db.readiness().await?,
         audit_entries: audit::len(db).await?,
         role_counts: users::role_counts(db).await?,
+        events: inbox::state_counts(db).await.map_err(DbError::Query)?,
+        jobs: queue::counts(db).await?,
     })
 }

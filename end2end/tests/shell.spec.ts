@@ -9,6 +9,8 @@ test('overview shows the installation rendered on the server', async ({ page }) 
   await expect(page.getByTestId('database-engine')).toHaveText('SQLite');
   await expect(page.getByText(/(\d+) of \1 migrations applied/)).toBeVisible();
   await expect(page.getByText('Built-in Webex sandbox (no Webex account needed)')).toBeVisible();
+  const runtime = page.getByRole('region', { name: 'Bot runtime' });
+  await expect(runtime.getByTestId('dead-letters')).toHaveText('none');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
 });

@@ -20,8 +20,31 @@ pub struct SystemStatus {
     pub people: Vec<RoleCount>,
     /// Whether Steward talks to its built-in Webex sandbox.
     pub sandbox: bool,
+    /// What the bot runtime has done.
+    pub runtime: RuntimeStatus,
     /// Steward's version.
     pub version: String,
+}
+
+/// The bot runtime at a glance: Webex events by outcome, jobs by state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeStatus {
+    /// Events received from Webex.
+    pub events: i64,
+    /// Events answered with a posted reply.
+    pub replied: i64,
+    /// Events waiting to be processed or for their reply to be posted.
+    pub waiting: i64,
+    /// Events held for review or recorded in shadow mode.
+    pub drafted: i64,
+    /// Events and replies that failed for good (dead-lettered).
+    pub dead: i64,
+    /// Jobs waiting, including those waiting out a back-off.
+    pub jobs_queued: i64,
+    /// Jobs being worked on.
+    pub jobs_running: i64,
+    /// Jobs dead-lettered.
+    pub jobs_dead: i64,
 }
 
 /// How many people hold a role.
@@ -70,8 +93,30 @@ pub async fn load_system_status() -> Result<SystemStatus, ConsoleError> {
             })
             .collect(),
         sandbox: state.sandbox.is_some(),
+        runtime: runtime_status(&overview.events, &overview.jobs),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     })
+}
+
+#[cfg(feature = "ssr")]
+fn runtime_status(events: &[(String, i64)], jobs: &domain::queue::QueueCounts) -> RuntimeStatus {
+    let count = |states: &[&str]| {
+        events
+            .iter()
+            .filter(|(state, _)| states.contains(&state.as_str()))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    RuntimeStatus {
+        events: events.iter().map(|(_, n)| n).sum(),
+        replied: count(&["replied"]),
+        waiting: count(&["queued", "replying"]),
+        drafted: count(&["drafted", "shadowed"]),
+        dead: count(&["dead"]),
+        jobs_queued: jobs.queued,
+        jobs_running: jobs.running,
+        jobs_dead: jobs.dead,
+    }
 }
 
 /// Walks the audit log's hash chain and reports the first entry that does not verify.

@@ -5,7 +5,9 @@ use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
-    api::status::{ChainCheck, SystemStatus, load_system_status, verify_audit_chain},
+    api::status::{
+        ChainCheck, RuntimeStatus, SystemStatus, load_system_status, verify_audit_chain,
+    },
     components::error_panel::ErrorPanel,
 };
 
@@ -100,6 +102,7 @@ fn StatusCards(status: SystemStatus) -> impl IntoView {
                         .collect_view()}
                 </dl>
             </section>
+            <RuntimeCard runtime=status.runtime />
             <section class="card" aria-labelledby="install-heading">
                 <h2 id="install-heading">"Installation"</h2>
                 <dl>
@@ -112,6 +115,33 @@ fn StatusCards(status: SystemStatus) -> impl IntoView {
                 </dl>
             </section>
         </div>
+    }
+}
+
+/// What the bot has done; dead letters are shown as a warning, since someone must look at them.
+#[component]
+fn RuntimeCard(runtime: RuntimeStatus) -> impl IntoView {
+    let dead = runtime.dead + runtime.jobs_dead;
+    view! {
+        <section class="card" aria-labelledby="runtime-heading">
+            <h2 id="runtime-heading">"Bot runtime"</h2>
+            <dl>
+                <dt>"Webex events"</dt>
+                <dd data-testid="events-received">{runtime.events}</dd>
+                <dt>"Answered"</dt>
+                <dd data-testid="events-replied">{runtime.replied}</dd>
+                <dt>"Drafts and shadow runs"</dt>
+                <dd>{runtime.drafted}</dd>
+                <dt>"Waiting"</dt>
+                <dd>{format!("{} ({} jobs queued, {} running)", runtime.waiting, runtime.jobs_queued, runtime.jobs_running)}</dd>
+                <dt>"Failed for good"</dt>
+                <dd data-testid="dead-letters">
+                    <span class=if dead == 0 { "badge ok" } else { "badge warn" }>
+                        {if dead == 0 { "none".to_owned() } else { format!("{} events, {} jobs", runtime.dead, runtime.jobs_dead) }}
+                    </span>
+                </dd>
+            </dl>
+        </section>
     }
 }
 

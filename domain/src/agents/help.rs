@@ -46,6 +46,23 @@ pub fn unknown_command(command: &str, active: &[(AgentFunction, Mode)]) -> Reply
     reply
 }
 
+/// The answer to `summarize` with something that is not a count.
+pub fn bad_count(bot_name: &str) -> Reply {
+    Reply::markdown(format!(
+        "Give the number of messages as a whole number from 1 to {}, e.g. `@{bot_name} summarize 50`.",
+        crate::agents::summarize::MAX_MESSAGES
+    ))
+}
+
+/// The answer when a summary needs history Steward cannot read.
+pub fn no_history() -> Reply {
+    Reply::markdown(
+        "I can't read the history of this space: Webex shows a bot only the messages that \
+         mention it, and nobody has given Steward history access yet. An admin can set it up."
+            .to_owned(),
+    )
+}
+
 /// The answer when someone asks for a function that does not act in this space.
 pub fn not_enabled(function: AgentFunction, switched_off: bool) -> Reply {
     let text = if switched_off {

@@ -14,6 +14,7 @@ use crate::{
     queue::{self, Job},
     redact::redact,
     time::now_ms,
+    webex::types::Message,
 };
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -72,6 +73,35 @@ pub(super) struct Decided {
     pub alert: Option<AlertRecord>,
     /// PII removed before the engine saw the text.
     pub redactions: usize,
+}
+
+impl Decided {
+    /// A decision about `message`, answered (if at all) in its thread; engine details are added
+    /// by the caller when an agent ran.
+    pub(super) fn new(
+        message: &Message,
+        function: &'static str,
+        decision: Decision,
+        reply: Option<Reply>,
+    ) -> Self {
+        Self {
+            function,
+            decision,
+            room_id: message.room_id.clone(),
+            thread_id: message
+                .parent_id
+                .clone()
+                .unwrap_or_else(|| message.id.clone()),
+            message_id: message.id.clone(),
+            person_id: message.person_id.clone(),
+            prompt: None,
+            engine: None,
+            latency_ms: 0,
+            reply,
+            alert: None,
+            redactions: 0,
+        }
+    }
 }
 
 /// Redacts PII an engine put into its answer and keeps it within Webex's size limit.

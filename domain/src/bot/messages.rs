@@ -41,92 +41,77 @@ struct Output {
     alert: Option<AlertRecord>,
 }
 
+/// Where the pipeline got with a message.
+enum Step {
+    /// Nothing to do, for this reason.
+    Ignore(&'static str),
+    /// A decision to record.
+    Decide(Box<Decided>),
+}
+
 impl Runtime {
     pub(super) async fn handle_message(
         &self,
         job: &Job,
         event: &InboxEvent,
     ) -> Result<(), Failure> {
-        let message = match self.inner.bot.message(&event.data_id).await {
-            Ok(message) => message,
+        let step = match self.inner.bot.message(&event.data_id).await {
+            Ok(message) if message.person_id == self.inner.me.id => {
+                Step::Ignore("the bot's own message")
+            }
+            Ok(message) => self.decide_message(&message).await?,
             Err(WebexError::Api { status: 404, .. }) => {
-                return self
-                    .finish_event(
-                        job,
-                        event.id,
-                        "ignored",
-                        Some("the message was deleted, or the bot can no longer see it"),
-                    )
-                    .await;
+                Step::Ignore("the message was deleted, or the bot can no longer see it")
             }
             Err(error) => return Err(error.into()),
         };
-        if message.person_id == self.inner.me.id {
-            return self
-                .finish_event(job, event.id, "ignored", Some("the bot's own message"))
-                .await;
+        match step {
+            Step::Ignore(reason) => {
+                self.finish_event(job, event.id, "ignored", Some(reason))
+                    .await
+            }
+            Step::Decide(decided) => self.commit(job, event, *decided).await,
         }
+    }
+
+    /// Routes a message, applies policy and runs the agent: the path of a message up to the
+    /// decision.
+    async fn decide_message(&self, message: &Message) -> Result<Step, Failure> {
         self.meet_space(&message.room_id).await;
-        let room = message.room_id.clone();
-        let alert_policy = policy::effective(self.db(), AgentFunction::AlertTriage, &room).await?;
-        let addressed = route::addressed(&message, &self.inner.me);
-        let command = route::command_text(&message, &self.inner.me);
+        let room = &message.room_id;
+        let alert_policy = policy::effective(self.db(), AgentFunction::AlertTriage, room).await?;
+        let addressed = route::addressed(message, &self.inner.me);
+        let command = route::command_text(message, &self.inner.me);
         let started = Instant::now();
-        let decided = |function, decision, reply: Option<Reply>| Decided {
-            function,
-            decision,
-            room_id: room.clone(),
-            thread_id: message
-                .parent_id
-                .clone()
-                .unwrap_or_else(|| message.id.clone()),
-            message_id: message.id.clone(),
-            person_id: message.person_id.clone(),
-            prompt: None,
-            engine: None,
-            latency_ms: 0,
-            reply,
-            alert: None,
-            redactions: 0,
+        let builtin = |reply| {
+            Step::Decide(Box::new(Decided::new(
+                message,
+                "help",
+                Decision::Builtin,
+                Some(reply),
+            )))
         };
-        let function = match route::route(&command, addressed, alert_policy.mode != Mode::Off) {
-            Route::NotAddressed => {
-                return self
-                    .finish_event(job, event.id, "ignored", Some("not addressed to Steward"))
-                    .await;
-            }
-            Route::Help => {
-                let active = policy::active_in(self.db(), &room).await?;
-                let reply = help::help(&active);
-                return self
-                    .commit(job, event, decided("help", Decision::Builtin, Some(reply)))
-                    .await;
-            }
-            Route::Unknown(command) => {
-                let active = policy::active_in(self.db(), &room).await?;
-                let reply = help::unknown_command(&command, &active);
-                return self
-                    .commit(job, event, decided("help", Decision::Builtin, Some(reply)))
-                    .await;
-            }
-            Route::BadCount => {
-                let reply = Reply::markdown(format!(
-                    "Give the number of messages as a whole number from 1 to {}, e.g. `@{} summarize 50`.",
-                    summarize::MAX_MESSAGES,
-                    self.inner.me.display_name
-                ));
-                return self
-                    .commit(job, event, decided("help", Decision::Builtin, Some(reply)))
-                    .await;
-            }
-            Route::Summarize { count } => (AgentFunction::Summarize, Some(count)),
-            Route::Alert => (AgentFunction::AlertTriage, None),
-        };
-        let (function, count) = function;
+        let (function, count) =
+            match route::route(&command, addressed, alert_policy.mode != Mode::Off) {
+                Route::NotAddressed => return Ok(Step::Ignore("not addressed to Steward")),
+                Route::Help => {
+                    let active = policy::active_in(self.db(), room).await?;
+                    return Ok(builtin(help::help(&active)));
+                }
+                Route::Unknown(command) => {
+                    let active = policy::active_in(self.db(), room).await?;
+                    return Ok(builtin(help::unknown_command(&command, &active)));
+                }
+                Route::BadCount => {
+                    return Ok(builtin(help::bad_count(&self.inner.me.display_name)));
+                }
+                Route::Summarize { count } => (AgentFunction::Summarize, count),
+                Route::Alert => (AgentFunction::AlertTriage, 0),
+            };
         let effective = if function == AgentFunction::AlertTriage {
             alert_policy
         } else {
-            policy::effective(self.db(), function, &room).await?
+            policy::effective(self.db(), function, room).await?
         };
         let decision = match effective.mode() {
             Mode::Off => {
@@ -134,49 +119,35 @@ impl Runtime {
                 // a function gets told why nothing happens.
                 let notice = (function != AgentFunction::AlertTriage)
                     .then(|| help::not_enabled(function, !effective.enabled));
-                return self
-                    .commit(
-                        job,
-                        event,
-                        decided(function.as_str(), Decision::Off, notice),
-                    )
-                    .await;
+                return Ok(Step::Decide(Box::new(Decided::new(
+                    message,
+                    function.as_str(),
+                    Decision::Off,
+                    notice,
+                ))));
             }
             Mode::Shadow => Decision::Shadow,
             Mode::Review => Decision::Draft,
             Mode::Live => Decision::Reply,
         };
         let output = match function {
-            AgentFunction::Summarize => {
-                let count = count.unwrap_or(summarize::DEFAULT_MESSAGES);
-                match self.summarize(&message, count).await? {
-                    Some(output) => output,
-                    None => {
-                        let reply = Reply::markdown(
-                            "I can't read the history of this space: Webex shows a bot only the \
-                             messages that mention it, and nobody has given Steward history \
-                             access yet. An admin can set it up."
-                                .to_owned(),
-                        );
-                        return self
-                            .commit(job, event, decided("help", Decision::Builtin, Some(reply)))
-                            .await;
-                    }
-                }
-            }
+            AgentFunction::Summarize => match self.summarize(message, count).await? {
+                Some(output) => output,
+                None => return Ok(builtin(help::no_history())),
+            },
             AgentFunction::AlertTriage => {
-                let alert = route::content_text(&message, &self.inner.me);
-                self.triage(&message, &alert).await?
+                let alert = route::content_text(message, &self.inner.me);
+                self.triage(message, &alert).await?
             }
         };
         let (reply, output_redactions) = filter_output(output.reply);
-        let mut decided = decided(function.as_str(), decision, Some(reply));
+        let mut decided = Decided::new(message, function.as_str(), decision, Some(reply));
         decided.prompt = Some(output.prompt);
         decided.engine = Some(self.inner.engine.info());
         decided.latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         decided.alert = output.alert;
         decided.redactions = output.redactions + output_redactions;
-        self.commit(job, event, decided).await
+        Ok(Step::Decide(Box::new(decided)))
     }
 
     /// Remembers a space the first time Steward meets it, with its title, for admins to see.

@@ -17,4 +17,6 @@ db_test!(async fn overview_counts_roles_and_audit_entries(db) {
     assert!(matches!(overview.readiness.backend, Backend::Sqlite | Backend::Postgres));
     assert_eq!(overview.audit_entries, 2);
     assert_eq!(overview.role_counts, vec![(Role::Admin, 1), (Role::Reviewer, 1), (Role::Manager, 0)]);
+    assert!(overview.events.is_empty());
+    assert_eq!(overview.jobs, domain::queue::QueueCounts::default());
 });

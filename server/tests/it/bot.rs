@@ -410,3 +410,62 @@ db_test!(async fn replies_of_a_space_are_posted_in_order_even_when_one_is_retrie
     assert_eq!(sent[0]["attempts"], 1, "{sent:?}");
     bot.stop().await;
 });
+
+db_test!(async fn a_reply_webex_refuses_is_dead_lettered_with_the_reason_and_shown_on_the_overview(db) {
+    let bot = Bot::start(&db).await;
+    let room = bot.room(HELP_SPACE).await;
+    let asked = bot.say(SAM, &room, &format!("{} summarize", bot.mention()), None).await;
+    bot.settle().await;
+    let draft = drafts::pending(&db, 0, 10).await.unwrap().remove(0);
+
+    // The bot is removed from the space before a reviewer approves: Webex answers 404.
+    let alex = bot.server.token_for(ALEX).await;
+    let memberships: Value = bot
+        .server
+        .get(&format!("/memberships?roomId={room}&personId={}", bot.bot_id()), &alex)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let membership = memberships["items"][0]["id"].as_str().unwrap();
+    bot.server
+        .http
+        .delete(bot.server.url(&format!("/memberships/{membership}")))
+        .bearer_auth(&alex)
+        .send()
+        .await
+        .unwrap();
+    drafts::approve(&db, draft.id, &Actor::user(7), None).await.unwrap();
+    bot.settle().await;
+
+    let event = inbox::find_by_data_id(&db, "messages", "created", asked["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(event.state, "dead");
+    assert!(event.reason.as_deref().unwrap().contains("Webex refused the reply (404"), "{:?}", event.reason);
+    let counts = domain::queue::counts(&db).await.unwrap();
+    assert_eq!(counts.dead, 1, "a 4xx is not retried: {counts:?}");
+    let audit = audit_actions(&bot).await;
+    let (_, dead) = audit.iter().find(|(a, _)| a == "job.dead_letter").unwrap();
+    assert_eq!(dead["kind"], "deliver");
+    assert_eq!(dead["attempts"], 1);
+
+    let cookie = crate::helpers::session_cookie(&db, ALEX, &[domain::users::Role::Admin], Duration::ZERO).await;
+    let page = bot
+        .server
+        .http
+        .get(format!("{}/", bot.server.origin))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Bot runtime"), "{page}");
+    assert!(page.contains("1 events, 1 jobs"), "{page}");
+    bot.stop().await;
+});
