@@ -1,4 +1,5 @@
 //! Pieces shared by several pages.
 
 pub mod error_panel;
+pub mod forms;
 pub mod layout;

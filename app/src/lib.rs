@@ -23,7 +23,7 @@ use crate::{
     components::layout::Layout,
     pages::{
         login::LoginPage, no_role::NoRolePage, not_found::NotFoundPage, overview::OverviewPage,
-        sandbox::SandboxPage,
+        people::PeoplePage, sandbox::SandboxPage,
     },
 };
 
@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("no-role") view=NoRolePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("sandbox") view=SandboxPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("people") view=PeoplePage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -4,4 +4,5 @@ pub mod login;
 pub mod no_role;
 pub mod not_found;
 pub mod overview;
+pub mod people;
 pub mod sandbox;

@@ -37,16 +37,42 @@ pub fn current_user() -> Option<CurrentUser> {
         .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
 }
 
+/// Sets the status of a server function's response to `status`, so a refusal reads as one over
+/// HTTP (and in monitoring) rather than as a failure. A plain form post (JavaScript off) is left
+/// alone: it is redirected back to its page, which shows the error.
+pub fn set_error_status(status: http::StatusCode) {
+    let form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if !form_post && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
 /// The signed-in person, provided they hold one of `allowed`; every server function starts here.
+/// A refusal answers 401 or 403.
 pub fn require_role(
     allowed: &[domain::users::Role],
 ) -> Result<CurrentUser, crate::error::ConsoleError> {
-    let user = current_user().ok_or(crate::error::ConsoleError::SignInRequired)?;
+    let Some(user) = current_user() else {
+        set_error_status(http::StatusCode::UNAUTHORIZED);
+        return Err(crate::error::ConsoleError::SignInRequired);
+    };
     if user.roles.iter().any(|role| allowed.contains(role)) {
         Ok(user)
     } else {
+        set_error_status(http::StatusCode::FORBIDDEN);
         Err(crate::error::ConsoleError::Forbidden)
     }
+}
+
+/// An audit actor for the signed-in person.
+pub fn actor(user: &CurrentUser) -> domain::audit::Actor {
+    domain::audit::Actor::user(user.user_id)
 }
 
 /// The state provided by the server. Outside a request (a programming error) it reports the

@@ -118,6 +118,9 @@ pub enum UsersError {
     /// The text names no role.
     #[error("`{0}` is not a role; expected admin, reviewer or manager")]
     UnknownRole(String),
+    /// Taking the admin role from the last admin would lock everyone out of the console.
+    #[error("{0} is the last admin; make someone else an admin first")]
+    LastAdmin(String),
     /// The database failed.
     #[error("people and roles query failed")]
     Query(#[from] sqlx::Error),
@@ -168,6 +171,12 @@ pub async fn revoke_role(
         return Ok(false);
     };
     let before = db::users::roles_of(&mut *tx, user.id).await?;
+    if role == Role::Admin
+        && before.contains(&Role::Admin)
+        && db::users::count_with_role(&mut *tx, Role::Admin).await? <= 1
+    {
+        return Err(UsersError::LastAdmin(email.to_string()));
+    }
     let revoked = db::users::delete_role(&mut tx, user.id, role).await?;
     if revoked {
         let after: Vec<Role> = before.iter().copied().filter(|r| *r != role).collect();
@@ -243,6 +252,25 @@ pub async fn sign_in(db: &Db, profile: &WebexProfile) -> Result<(User, Vec<Role>
         .ok_or(sqlx::Error::RowNotFound)?;
     tx.commit().await?;
     Ok((user, roles))
+}
+
+/// Everyone Steward knows (people with roles, and people who signed in without one), with their
+/// roles, by e-mail.
+pub async fn list(db: &Db) -> Result<Vec<(User, Vec<Role>)>, UsersError> {
+    let users = db::users::all(db).await?;
+    let grants = db::users::all_roles(db).await?;
+    Ok(users
+        .into_iter()
+        .map(|user| {
+            let mut roles: Vec<Role> = grants
+                .iter()
+                .filter(|(id, _)| *id == user.id)
+                .filter_map(|(_, role)| role.parse().ok())
+                .collect();
+            roles.sort();
+            (user, roles)
+        })
+        .collect())
 }
 
 /// The person with this Steward id and their roles.

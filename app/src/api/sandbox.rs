@@ -89,7 +89,7 @@ mod ssr {
     pub fn sandbox_for_admin() -> Result<Sandbox, ConsoleError> {
         crate::state::require_role(&[Role::Admin])?;
         crate::state::app_state()?.sandbox.ok_or_else(|| {
-            ConsoleError::NotFound("The Webex sandbox is not running on this server.".into())
+            ConsoleError::not_found("The Webex sandbox is not running on this server.")
         })
     }
 
@@ -98,7 +98,7 @@ mod ssr {
         if error.status >= 500 {
             ConsoleError::unavailable(&error)
         } else {
-            ConsoleError::Invalid(error.message)
+            ConsoleError::invalid(error.message)
         }
     }
 
@@ -216,7 +216,7 @@ pub async fn post_sandbox_message(
     use self::ssr::{from_sandbox, sandbox_for_admin};
     let sandbox = sandbox_for_admin()?;
     if text.trim().is_empty() {
-        return Err(ConsoleError::Invalid("Write a message first.".into()));
+        return Err(ConsoleError::invalid("Write a message first."));
     }
     let caller = sandbox.act_as(&person).await.map_err(from_sandbox)?;
     sandbox

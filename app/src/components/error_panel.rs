@@ -44,7 +44,7 @@ fn status_for(errors: &Errors) -> http::StatusCode {
         Some(ConsoleError::SignInRequired) => StatusCode::UNAUTHORIZED,
         Some(ConsoleError::Forbidden) => StatusCode::FORBIDDEN,
         Some(ConsoleError::NotFound(_)) => StatusCode::NOT_FOUND,
-        Some(ConsoleError::Invalid(_)) => StatusCode::BAD_REQUEST,
+        Some(ConsoleError::Invalid(_) | ConsoleError::Field(..)) => StatusCode::BAD_REQUEST,
         Some(ConsoleError::Unavailable | ConsoleError::Transport(_)) | None => {
             StatusCode::INTERNAL_SERVER_ERROR
         }

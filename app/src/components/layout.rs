@@ -39,7 +39,13 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
         .into_any();
     };
     let has_role = !viewer.roles.is_empty();
-    let sandbox_link = info.sandbox && viewer.roles.iter().any(|r| r == "admin");
+    let holds = |allowed: &[&str]| viewer.roles.iter().any(|r| allowed.contains(&r.as_str()));
+    // Each page, and who may open it; the pages check again on the server.
+    let pages = [
+        ("/", "Overview", has_role),
+        ("/people", "People", holds(&["admin"])),
+        ("/sandbox", "Sandbox", info.sandbox && holds(&["admin"])),
+    ];
     let roles = if has_role {
         viewer.roles.join(", ")
     } else {
@@ -48,24 +54,19 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
     view! {
         <nav aria-label="Main" class="main-nav">
             <ul>
-                {has_role
-                    .then(|| {
+                {pages
+                    .into_iter()
+                    .filter(|(_, _, shown)| *shown)
+                    .map(|(href, label, _)| {
                         view! {
                             <li>
-                                <A href="/" exact=true>
-                                    "Overview"
+                                <A href=href exact=href == "/">
+                                    {label}
                                 </A>
                             </li>
                         }
-                    })}
-                {sandbox_link
-                    .then(|| {
-                        view! {
-                            <li>
-                                <A href="/sandbox">"Sandbox"</A>
-                            </li>
-                        }
-                    })}
+                    })
+                    .collect_view()}
             </ul>
         </nav>
         <div class="viewer">

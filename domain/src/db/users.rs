@@ -126,3 +126,26 @@ pub(crate) async fn role_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Err
         .fetch_all(db.reader())
         .await
 }
+
+pub(crate) async fn count_with_role<'c, E>(conn: E, role: Role) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_scalar("SELECT COUNT(*) FROM user_roles WHERE role = $1")
+        .bind(role.as_str())
+        .fetch_one(conn)
+        .await
+}
+
+pub(crate) async fn all(db: &Db) -> Result<Vec<User>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"))
+        .fetch_all(db.reader())
+        .await
+}
+
+/// `(user id, role)` of every grant.
+pub(crate) async fn all_roles(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT user_id, role FROM user_roles ORDER BY user_id, role")
+        .fetch_all(db.reader())
+        .await
+}

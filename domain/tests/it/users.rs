@@ -34,6 +34,8 @@ db_test!(async fn granting_a_role_twice_changes_and_audits_nothing(db) {
 
 db_test!(async fn revoking_a_role_keeps_the_others_and_audits_before_and_after(db) {
     let carol = email("carol@example.com");
+    // Another admin, so Carol is not the last one.
+    users::grant_role(&db, &email("dan@example.com"), Role::Admin, &Actor::user(1)).await.unwrap();
     users::grant_role(&db, &carol, Role::Admin, &Actor::user(1)).await.unwrap();
     users::grant_role(&db, &carol, Role::Manager, &Actor::user(1)).await.unwrap();
 
@@ -49,7 +51,35 @@ db_test!(async fn revoking_a_role_keeps_the_others_and_audits_before_and_after(d
     // Revoking what is not held, or from someone unknown, is a no-op.
     assert!(!users::revoke_role(&db, &carol, Role::Admin, &Actor::user(2)).await.unwrap());
     assert!(!users::revoke_role(&db, &email("nobody@example.com"), Role::Admin, &Actor::user(2)).await.unwrap());
-    assert_eq!(audit::len(&db).await.unwrap(), 3);
+    assert_eq!(audit::len(&db).await.unwrap(), 4);
+});
+
+db_test!(async fn the_last_admin_keeps_the_admin_role(db) {
+    let only = email("only@example.com");
+    users::grant_role(&db, &only, Role::Admin, &Actor::user(1)).await.unwrap();
+    let refused = users::revoke_role(&db, &only, Role::Admin, &Actor::user(1)).await.unwrap_err();
+    assert_eq!(refused.to_string(), "only@example.com is the last admin; make someone else an admin first");
+    assert_eq!(users::role_counts(&db).await.unwrap()[0], (Role::Admin, 1));
+    assert_eq!(audit::len(&db).await.unwrap(), 1);
+});
+
+db_test!(async fn everyone_is_listed_with_their_roles(db) {
+    users::grant_role(&db, &email("b@example.com"), Role::Reviewer, &Actor::user(1)).await.unwrap();
+    users::grant_role(&db, &email("b@example.com"), Role::Admin, &Actor::user(1)).await.unwrap();
+    users::grant_role(&db, &email("a@example.com"), Role::Manager, &Actor::user(1)).await.unwrap();
+    let listed: Vec<(String, Vec<Role>)> = users::list(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(u, roles)| (u.email, roles))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("a@example.com".to_owned(), vec![Role::Manager]),
+            ("b@example.com".to_owned(), vec![Role::Admin, Role::Reviewer]),
+        ]
+    );
 });
 
 db_test!(async fn seeding_admins_is_idempotent(db) {

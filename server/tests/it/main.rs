@@ -1,5 +1,6 @@
 //! HTTP tests against the real router, on SQLite and PostgreSQL.
 
+mod access;
 mod bot;
 mod bot_support;
 mod commands;

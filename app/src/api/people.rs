@@ -1,0 +1,89 @@
+//! Server functions of the People page: who has which Steward role. Admins only.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ConsoleError;
+
+/// A person and their Steward roles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRoles {
+    /// Their e-mail.
+    pub email: String,
+    /// Their name from Webex, once they have signed in.
+    pub name: Option<String>,
+    /// Their roles, e.g. `admin`.
+    pub roles: Vec<String>,
+    /// Whether they have signed in at least once.
+    pub signed_in: bool,
+}
+
+/// Everyone Steward knows, with their roles.
+#[server(prefix = "/api", endpoint = "load_people")]
+pub async fn load_people() -> Result<Vec<PersonRoles>, ConsoleError> {
+    use domain::users::{self, Role};
+    crate::state::require_role(&[Role::Admin])?;
+    let state = crate::state::app_state()?;
+    let people = users::list(&state.db)
+        .await
+        .map_err(|e| ConsoleError::unavailable(&e))?;
+    Ok(people
+        .into_iter()
+        .map(|(user, roles)| PersonRoles {
+            email: user.email,
+            name: user.display_name,
+            roles: roles.iter().map(ToString::to_string).collect(),
+            signed_in: user.webex_person_id.is_some(),
+        })
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+fn parse(
+    email: &str,
+    role: &str,
+) -> Result<(domain::users::EmailAddress, domain::users::Role), ConsoleError> {
+    let email = domain::users::EmailAddress::parse(email)
+        .map_err(|e| ConsoleError::field("email", e.to_string()))?;
+    let role = role
+        .parse()
+        .map_err(|e: domain::users::UsersError| ConsoleError::field("role", e.to_string()))?;
+    Ok((email, role))
+}
+
+/// Gives the person with `email` the `role`; they need not have signed in yet.
+#[server(prefix = "/api", endpoint = "grant_role")]
+pub async fn grant_role(
+    /// Their e-mail.
+    email: String,
+    /// `admin`, `reviewer` or `manager`.
+    role: String,
+) -> Result<(), ConsoleError> {
+    use domain::users::{self, Role};
+    let admin = crate::state::require_role(&[Role::Admin])?;
+    let (email, role) = parse(&email, &role)?;
+    let state = crate::state::app_state()?;
+    users::grant_role(&state.db, &email, role, &crate::state::actor(&admin))
+        .await
+        .map_err(|e| ConsoleError::unavailable(&e))?;
+    Ok(())
+}
+
+/// Takes `role` from the person with `email`. The last admin keeps theirs.
+#[server(prefix = "/api", endpoint = "revoke_role")]
+pub async fn revoke_role(
+    /// Their e-mail.
+    email: String,
+    /// `admin`, `reviewer` or `manager`.
+    role: String,
+) -> Result<(), ConsoleError> {
+    use domain::users::{self, Role, UsersError};
+    let admin = crate::state::require_role(&[Role::Admin])?;
+    let (email, role) = parse(&email, &role)?;
+    let state = crate::state::app_state()?;
+    match users::revoke_role(&state.db, &email, role, &crate::state::actor(&admin)).await {
+        Ok(_) => Ok(()),
+        Err(error @ UsersError::LastAdmin(_)) => Err(ConsoleError::invalid(error.to_string())),
+        Err(error) => Err(ConsoleError::unavailable(&error)),
+    }
+}

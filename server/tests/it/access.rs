@@ -1,0 +1,140 @@
+//! Who may use what: every server function and console page, declared here with the roles it
+//! admits, is called as every role and as nobody, against the real router. A server function
+//! missing from the declaration fails the suite, so none can ship without a decision.
+
+use std::time::Duration;
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode},
+};
+use domain::{Db, db_test, users::Role};
+
+use crate::helpers::{ORIGIN, app, send, session_cookie};
+
+const ANYONE: &[Role] = &[];
+const EVERY_ROLE: &[Role] = &[Role::Admin, Role::Reviewer, Role::Manager];
+const ADMIN: &[Role] = &[Role::Admin];
+
+/// `(path, roles admitted (empty: anyone, even signed out), a valid form body)`.
+const SERVER_FUNCTIONS: &[(&str, &[Role], &str)] = &[
+    ("/api/load_session", ANYONE, ""),
+    ("/api/load_system_status", EVERY_ROLE, ""),
+    ("/api/verify_audit_chain", EVERY_ROLE, ""),
+    ("/api/load_sandbox", ADMIN, ""),
+    (
+        "/api/post_sandbox_message",
+        ADMIN,
+        "person=p&space=s&text=hello",
+    ),
+    (
+        "/api/click_sandbox_card",
+        ADMIN,
+        "person=p&message=m&button=0",
+    ),
+    ("/api/load_people", ADMIN, ""),
+    (
+        "/api/grant_role",
+        ADMIN,
+        "email=new%40example.com&role=reviewer",
+    ),
+    (
+        "/api/revoke_role",
+        ADMIN,
+        "email=new%40example.com&role=manager",
+    ),
+];
+
+/// `(path, roles admitted)` of every console page that needs a role.
+const PAGES: &[(&str, &[Role])] = &[("/", EVERY_ROLE), ("/sandbox", ADMIN), ("/people", ADMIN)];
+
+/// Who calls: nobody, or someone holding exactly one role.
+const CALLERS: [Option<Role>; 4] = [
+    None,
+    Some(Role::Admin),
+    Some(Role::Reviewer),
+    Some(Role::Manager),
+];
+
+async fn cookie_for(db: &Db, caller: Option<Role>) -> Option<String> {
+    let role = caller?;
+    let email = format!("{role}@example.com");
+    Some(session_cookie(db, &email, &[role], Duration::ZERO).await)
+}
+
+#[test]
+fn every_server_function_declares_who_may_call_it() {
+    let mut registered: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    registered.sort_unstable();
+    let mut declared: Vec<&str> = SERVER_FUNCTIONS.iter().map(|(path, ..)| *path).collect();
+    declared.sort_unstable();
+    assert_eq!(
+        registered, declared,
+        "declare each server function's roles in SERVER_FUNCTIONS"
+    );
+}
+
+async fn call(app: &Router, path: &str, body: &str, cookie: Option<&str>) -> StatusCode {
+    let mut request = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", ORIGIN);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    send(app, request.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .status
+}
+
+db_test!(async fn every_server_function_admits_exactly_its_roles(db) {
+    let app = app(&db);
+    for caller in CALLERS {
+        let cookie = cookie_for(&db, caller).await;
+        for (path, admitted, body) in SERVER_FUNCTIONS {
+            let status = call(&app, path, body, cookie.as_deref()).await;
+            let expected = match caller {
+                _ if admitted.is_empty() => None,
+                None => Some(StatusCode::UNAUTHORIZED),
+                Some(role) if admitted.contains(&role) => None,
+                Some(_) => Some(StatusCode::FORBIDDEN),
+            };
+            match expected {
+                Some(refusal) => assert_eq!(status, refusal, "{path} as {caller:?}"),
+                None => assert!(
+                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                    "{path} as {caller:?} was refused ({status})"
+                ),
+            }
+        }
+    }
+});
+
+db_test!(async fn every_page_admits_exactly_its_roles(db) {
+    let app = app(&db);
+    for caller in CALLERS {
+        let cookie = cookie_for(&db, caller).await;
+        for (path, admitted) in PAGES {
+            let mut request = Request::get(*path);
+            if let Some(cookie) = &cookie {
+                request = request.header("cookie", cookie);
+            }
+            let response = send(&app, request.body(Body::empty()).unwrap()).await;
+            match caller {
+                None => {
+                    assert!(response.status.is_redirection(), "{path} signed out: {}", response.status);
+                    assert_eq!(response.header("location"), "/login");
+                }
+                Some(role) if admitted.contains(&role) => {
+                    assert_eq!(response.status, StatusCode::OK, "{path} as {role}")
+                }
+                Some(role) => {
+                    assert_eq!(response.status, StatusCode::FORBIDDEN, "{path} as {role}");
+                    assert!(response.body.contains("Your role does not allow this."));
+                }
+            }
+        }
+    }
+});
