@@ -59,6 +59,22 @@ impl AgentFunction {
             }
         }
     }
+
+    /// Version 1 of the function's prompt.
+    pub fn builtin_prompt(self) -> crate::ai::PromptVersion {
+        match self {
+            Self::Summarize => summarize::builtin_prompt(),
+            Self::AlertTriage => triage::builtin_prompt(),
+        }
+    }
+
+    /// The `{{variables}}` the function's templates may use.
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            Self::Summarize => &summarize::VARIABLES,
+            Self::AlertTriage => &triage::VARIABLES,
+        }
+    }
 }
 
 impl fmt::Display for AgentFunction {

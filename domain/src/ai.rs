@@ -33,13 +33,14 @@ impl fmt::Display for EngineInfo {
 }
 
 /// The prompt an agent function runs with: its template and the engine tunables that go with it.
-/// Versions are immutable; the audit log records which one produced each output.
+/// Versions are immutable (see [`crate::prompts`]); the audit log records which one produced
+/// each output.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PromptVersion {
     /// The agent function.
     pub function: AgentFunction,
-    /// The version's name, e.g. `builtin-1`.
-    pub version: String,
+    /// The version's number, from 1.
+    pub version: i64,
     /// The instructions an LLM engine sends; the local engine reads only the settings.
     pub template: String,
     /// Engine tunables, e.g. the cue phrases the local summarizer looks for.
@@ -47,10 +48,21 @@ pub struct PromptVersion {
 }
 
 impl PromptVersion {
-    /// `function@version`, as recorded in the audit log.
+    /// `function@vN`, as recorded in the audit log and on drafts.
     pub fn label(&self) -> String {
-        format!("{}@{}", self.function, self.version)
+        label(self.function, self.version)
     }
+}
+
+/// `function@vN`.
+pub fn label(function: AgentFunction, version: i64) -> String {
+    format!("{function}@v{version}")
+}
+
+/// The function and version a `function@vN` label names.
+pub fn parse_label(label: &str) -> Option<(AgentFunction, i64)> {
+    let (function, version) = label.split_once("@v")?;
+    Some((function.parse().ok()?, version.parse().ok()?))
 }
 
 /// One message an agent reads, already redacted.

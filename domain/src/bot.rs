@@ -208,6 +208,24 @@ impl From<crate::ai::AiError> for Failure {
     }
 }
 
+impl From<crate::prompts::PromptError> for Failure {
+    fn from(error: crate::prompts::PromptError) -> Self {
+        match error {
+            crate::prompts::PromptError::Query(e) => e.into(),
+            other => Self::Fatal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::graduation::GraduationError> for Failure {
+    fn from(error: crate::graduation::GraduationError) -> Self {
+        match error {
+            crate::graduation::GraduationError::Query(e) => e.into(),
+            other => Self::Fatal(other.to_string()),
+        }
+    }
+}
+
 impl From<crate::agents::triage::RulesError> for Failure {
     fn from(error: crate::agents::triage::RulesError) -> Self {
         Self::Fatal(error.to_string())

@@ -10,9 +10,11 @@
 
 pub(crate) mod audit;
 pub(crate) mod drafts;
+pub(crate) mod graduation;
 pub(crate) mod inbox;
 pub(crate) mod outbox;
 pub(crate) mod policy;
+pub(crate) mod prompts;
 pub(crate) mod queue;
 pub(crate) mod sandbox;
 pub mod sessions;
@@ -218,9 +220,16 @@ impl Db {
         self.backend
     }
 
-    /// Applies every migration this binary carries that the database has not seen yet.
+    /// Applies every migration this binary carries that the database has not seen yet, then
+    /// the data every installation starts with (version 1 of each agent function's prompt).
     pub async fn migrate(&self) -> Result<(), DbError> {
         self.backend.migrator().run(&self.writer).await?;
+        crate::prompts::seed_builtin(self)
+            .await
+            .map_err(|e| match e {
+                crate::prompts::PromptError::Query(e) => DbError::Query(e),
+                other => DbError::Query(sqlx::Error::Protocol(other.to_string())),
+            })?;
         Ok(())
     }
 

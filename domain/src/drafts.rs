@@ -11,6 +11,7 @@ use crate::{
     audit::{self, Actor, NewEntry},
     bot::queue_post,
     db::{self, outbox::NewOutbox},
+    graduation,
     time::now_ms,
 };
 
@@ -51,6 +52,13 @@ pub struct Draft {
     pub final_markdown: Option<String>,
     /// When it was written.
     pub created_ms: i64,
+    /// The triggering message and the thread before it, as JSON: `[{author, text, created,
+    /// trigger}]`, oldest first.
+    pub context_json: Option<String>,
+    /// For an edited approval: characters inserted plus deleted.
+    pub edit_distance: Option<i64>,
+    /// The card that asked the reviewer space to decide, if one was posted.
+    pub review_card_message_id: Option<String>,
 }
 
 /// Why a review decision was refused.
@@ -65,6 +73,9 @@ pub enum DraftError {
     /// The edit or reason is not acceptable.
     #[error("{0}")]
     Invalid(&'static str),
+    /// The graduation thresholds could not be read.
+    #[error(transparent)]
+    Graduation(#[from] graduation::GraduationError),
     /// The database failed.
     #[error("draft query failed")]
     Query(#[from] sqlx::Error),
@@ -96,6 +107,7 @@ pub async fn approve(
     edited: Option<&str>,
 ) -> Result<i64, DraftError> {
     let now = now_ms();
+    let thresholds = graduation::thresholds(db).await?;
     let mut tx = db.begin().await?;
     let draft = db::drafts::find(&mut *tx, id)
         .await?
@@ -111,19 +123,18 @@ pub async fn approve(
     }
     let edited = text != draft.markdown;
     let final_markdown = edited.then_some(text);
-    if !db::drafts::decide(
-        &mut tx,
-        id,
-        "approved",
-        reviewer.as_str(),
-        None,
+    let edit_distance = edited.then(|| crate::prompts::edit_distance(&draft.markdown, text));
+    let decision = db::drafts::Decision {
+        state: "approved",
+        decided_by: reviewer.as_str(),
+        reason: None,
         final_markdown,
-        now,
-    )
-    .await?
-    {
+        edit_distance,
+    };
+    if !db::drafts::decide(&mut tx, id, &decision, now).await? {
         return Err(DraftError::AlreadyDecided(id));
     }
+    count_decision(&mut tx, &draft, true, thresholds).await?;
     let outbox_id = queue_post(
         &mut tx,
         &NewOutbox {
@@ -149,6 +160,7 @@ pub async fn approve(
             after: Some(json!({
                 "state": "approved",
                 "edited": edited,
+                "edit_distance": edit_distance,
                 "markdown": text,
                 "function": draft.function,
                 "prompt_version": draft.prompt_version,
@@ -167,23 +179,22 @@ pub async fn reject(db: &Db, id: i64, reviewer: &Actor, reason: &str) -> Result<
     if reason.is_empty() {
         return Err(DraftError::Invalid("say why the draft is rejected"));
     }
+    let thresholds = graduation::thresholds(db).await?;
     let mut tx = db.begin().await?;
     let draft = db::drafts::find(&mut *tx, id)
         .await?
         .ok_or(DraftError::NotFound(id))?;
-    if !db::drafts::decide(
-        &mut tx,
-        id,
-        "rejected",
-        reviewer.as_str(),
-        Some(reason),
-        None,
-        now_ms(),
-    )
-    .await?
-    {
+    let decision = db::drafts::Decision {
+        state: "rejected",
+        decided_by: reviewer.as_str(),
+        reason: Some(reason),
+        final_markdown: None,
+        edit_distance: None,
+    };
+    if !db::drafts::decide(&mut tx, id, &decision, now_ms()).await? {
         return Err(DraftError::AlreadyDecided(id));
     }
+    count_decision(&mut tx, &draft, false, thresholds).await?;
     audit::append(
         &mut tx,
         NewEntry {
@@ -202,4 +213,20 @@ pub async fn reject(db: &Db, id: i64, reviewer: &Actor, reason: &str) -> Result<
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Counts the decision towards the graduation of the prompt version that wrote the draft.
+async fn count_decision(
+    conn: &mut sqlx::AnyConnection,
+    draft: &Draft,
+    approved: bool,
+    thresholds: graduation::Thresholds,
+) -> Result<(), sqlx::Error> {
+    match crate::ai::parse_label(&draft.prompt_version) {
+        Some((function, version)) => {
+            graduation::record_decision(conn, function, version, approved, thresholds).await
+        }
+        // Steward's own answers have no prompt version to graduate.
+        None => Ok(()),
+    }
 }

@@ -75,13 +75,49 @@ pub struct Effective {
     pub mode: Mode,
     /// Whether the function's kill switch is on (it is switched on).
     pub enabled: bool,
+    /// Whether the space is within the function's rollout.
+    pub in_rollout: bool,
 }
 
 impl Effective {
-    /// The mode that applies: `off` whenever the function is switched off.
+    /// The mode that applies: `off` whenever the function is switched off or the space is not in
+    /// its rollout yet.
     pub fn mode(self) -> Mode {
-        if self.enabled { self.mode } else { Mode::Off }
+        if self.enabled && self.in_rollout {
+            self.mode
+        } else {
+            Mode::Off
+        }
     }
+}
+
+/// A function's switch and rollout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Switch {
+    /// The function.
+    pub function: AgentFunction,
+    /// Switched on.
+    pub enabled: bool,
+    /// The share of spaces it acts in, 0 to 100.
+    pub rollout_percent: i64,
+}
+
+impl Switch {
+    /// Whether a space is within the rollout: a stable hash of the space puts it in or out, so
+    /// growing the share only adds spaces.
+    pub fn covers(&self, room_id: &str) -> bool {
+        i64::from(crate::prompts::bucket("rollout", self.function, room_id)) < self.rollout_percent
+    }
+}
+
+/// A function's switch and rollout.
+pub async fn switch(db: &Db, function: AgentFunction) -> Result<Switch, PolicyError> {
+    let stored = db::policy::switch(db.reader(), function.as_str()).await?;
+    Ok(Switch {
+        function,
+        enabled: stored.is_none_or(|(enabled, _)| enabled == 1),
+        rollout_percent: stored.map_or(100, |(_, percent)| percent),
+    })
 }
 
 /// A space Steward knows.
@@ -109,6 +145,9 @@ pub enum PolicyError {
     /// No space with that ID or title.
     #[error("Steward knows no space `{0}`")]
     UnknownSpace(String),
+    /// A rollout share outside 0 to 100.
+    #[error("a rollout is a share of spaces from 0 to 100 percent, not {0}")]
+    InvalidRollout(i64),
     /// Several spaces have that title.
     #[error("several spaces are called `{0}`; use the space's ID")]
     AmbiguousSpace(String),
@@ -123,14 +162,14 @@ pub async fn effective(
     function: AgentFunction,
     room_id: &str,
 ) -> Result<Effective, PolicyError> {
+    let switch = switch(db, function).await?;
     Ok(Effective {
         mode: db::policy::mode(db.reader(), function.as_str(), room_id)
             .await?
             .and_then(|m| m.parse().ok())
             .unwrap_or_default(),
-        enabled: db::policy::enabled(db.reader(), function.as_str())
-            .await?
-            .is_none_or(|e| e == 1),
+        enabled: switch.enabled,
+        in_rollout: switch.covers(room_id),
     })
 }
 
@@ -187,9 +226,9 @@ pub async fn set_enabled(
     actor: &Actor,
 ) -> Result<bool, PolicyError> {
     let mut tx = db.begin().await?;
-    let before = db::policy::enabled(&mut *tx, function.as_str())
+    let before = db::policy::switch(&mut *tx, function.as_str())
         .await?
-        .is_none_or(|e| e == 1);
+        .is_none_or(|(e, _)| e == 1);
     if before == enabled {
         return Ok(false);
     }
@@ -202,6 +241,40 @@ pub async fn set_enabled(
             target: format!("function:{function}"),
             before: Some(json!({ "enabled": before })),
             after: Some(json!({ "enabled": enabled })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sets the share of spaces (0 to 100) a function acts in, audited as `policy.rollout`. Returns
+/// whether it changed.
+pub async fn set_rollout(
+    db: &Db,
+    function: AgentFunction,
+    percent: i64,
+    actor: &Actor,
+) -> Result<bool, PolicyError> {
+    if !(0..=100).contains(&percent) {
+        return Err(PolicyError::InvalidRollout(percent));
+    }
+    let mut tx = db.begin().await?;
+    let before = db::policy::switch(&mut *tx, function.as_str())
+        .await?
+        .map_or(100, |(_, p)| p);
+    if before == percent {
+        return Ok(false);
+    }
+    db::policy::upsert_rollout(&mut tx, function.as_str(), percent, actor).await?;
+    audit::append(
+        &mut tx,
+        NewEntry {
+            actor: actor.clone(),
+            action: "policy.rollout".into(),
+            target: format!("function:{function}"),
+            before: Some(json!({ "rollout_percent": before })),
+            after: Some(json!({ "rollout_percent": percent })),
         },
     )
     .await?;
@@ -228,8 +301,8 @@ pub async fn apply_initial(
 /// Every function's switch, every space and every mode that is not `off`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grid {
-    /// `(function, switched on)`.
-    pub functions: Vec<(AgentFunction, bool)>,
+    /// Each function's switch and rollout.
+    pub functions: Vec<Switch>,
     /// The spaces Steward knows, by title.
     pub spaces: Vec<Space>,
     /// `(function, room id, mode)` for every mode set.
@@ -240,10 +313,7 @@ pub struct Grid {
 pub async fn grid(db: &Db) -> Result<Grid, PolicyError> {
     let mut functions = Vec::new();
     for function in AgentFunction::ALL {
-        let enabled = db::policy::enabled(db.reader(), function.as_str())
-            .await?
-            .is_none_or(|e| e == 1);
-        functions.push((function, enabled));
+        functions.push(switch(db, function).await?);
     }
     let modes = db::policy::all_modes(db)
         .await?

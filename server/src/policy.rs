@@ -23,9 +23,13 @@ pub async fn run(config: &Config, action: PolicyAction) -> anyhow::Result<()> {
         PolicyAction::List => {
             let grid = policy::grid(&db).await.context("cannot read the policy")?;
             let mut out = String::new();
-            for (function, enabled) in &grid.functions {
-                let state = if *enabled { "on" } else { "off (switched off)" };
-                writeln!(out, "{function}: {state}").ok();
+            for switch in &grid.functions {
+                let state = match (switch.enabled, switch.rollout_percent) {
+                    (false, _) => "off (switched off)".to_owned(),
+                    (true, 100) => "on".to_owned(),
+                    (true, percent) => format!("on in {percent}% of spaces"),
+                };
+                writeln!(out, "{}: {state}", switch.function).ok();
             }
             writeln!(out).ok();
             if grid.spaces.is_empty() {

@@ -11,9 +11,11 @@ use std::{
 use anyhow::Context;
 use domain::{
     Db,
+    agents::AgentFunction,
     ai::local::LocalEngine,
     audit::Actor,
     bot::{self, Runtime, RuntimeParts, RuntimeSettings},
+    graduation,
     inbox::{Ingestor, WebhookSecrets},
     policy, queue,
     sandbox::seed::{DemoPolicy, SeedSummary},
@@ -319,8 +321,17 @@ async fn apply_demo_policy(db: &Db, demo: &DemoPolicy) {
             tracing::error!(%error, "cannot record a demo space");
         }
     }
-    match policy::apply_initial(db, &demo.modes, &Actor::system("sandbox")).await {
-        Ok(true) => tracing::info!("applied the demo's agent policy"),
+    let sandbox = Actor::system("sandbox");
+    match policy::apply_initial(db, &demo.modes, &sandbox).await {
+        Ok(true) => {
+            // The demo shows agents at work at once, so their first prompts start graduated.
+            for function in AgentFunction::ALL {
+                if let Err(error) = graduation::graduate_now(db, function, 1, &sandbox).await {
+                    tracing::error!(%error, "cannot graduate the demo's prompts");
+                }
+            }
+            tracing::info!("applied the demo's agent policy");
+        }
         Ok(false) => {}
         Err(error) => tracing::error!(%error, "cannot apply the demo's agent policy"),
     }

@@ -10,6 +10,9 @@ use crate::{
     webex::markup::escape_markdown,
 };
 
+/// The variables a summarize template may use.
+pub const VARIABLES: [&str; 3] = ["messages", "count", "scope"];
+
 /// Messages summarized when the command names no number.
 pub const DEFAULT_MESSAGES: usize = 100;
 /// The most messages one summary reads.
@@ -26,16 +29,16 @@ pub fn default_settings() -> serde_json::Value {
     })
 }
 
-/// The prompt summaries run with until an admin releases another version.
+/// Version 1 of the summarize prompt, which every installation starts with.
 pub fn builtin_prompt() -> PromptVersion {
     PromptVersion {
         function: AgentFunction::Summarize,
-        version: "builtin-1".to_owned(),
-        template: "Summarize the conversation below for the people in it. List the decisions \
-                   made, the action items with their owners and due dates, and the questions \
-                   still open. Use only what the messages say; attribute each point to who said \
-                   it."
-        .to_owned(),
+        version: 1,
+        template: "Summarize the last {{count}} messages of this {{scope}} for the people in \
+                   it. List the decisions made, the action items with their owners and due \
+                   dates, and the questions still open. Use only what the messages say; \
+                   attribute each point to who said it.\n\n{{messages}}"
+            .to_owned(),
         settings: default_settings(),
     }
 }

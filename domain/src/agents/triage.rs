@@ -18,6 +18,9 @@ use crate::{
     webex::{cards::AdaptiveCard, markup::escape_markdown, timestamp::format_ms},
 };
 
+/// The variables an alert triage template may use.
+pub const VARIABLES: [&str; 3] = ["alert", "rules", "earlier"];
+
 /// The setting holding the severity rules.
 pub const RULES_SETTING: &str = "alert_triage.severity_rules";
 
@@ -268,14 +271,15 @@ pub async fn set_rules(db: &Db, rules: &SeverityRules, actor: &Actor) -> Result<
     Ok(settings::set(db, &key, value, actor).await?)
 }
 
-/// The prompt triage runs with until an admin releases another version.
+/// Version 1 of the alert triage prompt, which every installation starts with.
 pub fn builtin_prompt() -> PromptVersion {
     PromptVersion {
         function: AgentFunction::AlertTriage,
-        version: "builtin-1".to_owned(),
+        version: 1,
         template: "Rate the alert below as critical, warning or info using the severity rules, \
                    list the hosts, services, error codes and IP addresses it names, and pick the \
-                   earlier alerts that describe the same problem."
+                   earlier alerts that describe the same problem.\n\nSeverity rules:\n{{rules}}\n\n\
+                   Earlier alerts in this space:\n{{earlier}}\n\nAlert:\n{{alert}}"
             .to_owned(),
         settings: json!({}),
     }

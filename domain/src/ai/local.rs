@@ -9,7 +9,7 @@ mod triage;
 use async_trait::async_trait;
 
 use crate::{
-    agents::triage::SeverityRules,
+    agents::{AgentFunction, triage::SeverityRules},
     ai::{
         AiError, AlertAssessment, ContextMessage, EarlierAlert, Engine, EngineInfo, PromptVersion,
         ThreadSummary,
@@ -17,6 +17,20 @@ use crate::{
 };
 
 pub use self::triage::extract_entities;
+
+/// Checks that `settings` are tunables this engine understands for `function`.
+pub fn validate_settings(
+    function: AgentFunction,
+    settings: &serde_json::Value,
+) -> Result<(), String> {
+    if !settings.is_object() {
+        return Err("The settings must be a JSON object.".into());
+    }
+    match function {
+        AgentFunction::Summarize => summarize::Cues::check(settings),
+        AgentFunction::AlertTriage => Ok(()),
+    }
+}
 
 /// The local engine.
 #[derive(Clone, Copy, Debug, Default)]

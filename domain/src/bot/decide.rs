@@ -73,6 +73,10 @@ pub(super) struct Decided {
     pub alert: Option<AlertRecord>,
     /// PII removed before the engine saw the text.
     pub redactions: usize,
+    /// Live, but held for review because the prompt version is on probation.
+    pub probation: bool,
+    /// For a draft: the messages a reviewer needs to judge it.
+    pub context: Option<serde_json::Value>,
 }
 
 impl Decided {
@@ -100,6 +104,8 @@ impl Decided {
             reply,
             alert: None,
             redactions: 0,
+            probation: false,
+            context: None,
         }
     }
 }
@@ -163,6 +169,7 @@ impl Runtime {
                             markdown: &reply.markdown,
                             card_json,
                             state: draft_state,
+                            context_json: decided.context.as_ref().map(ToString::to_string),
                         },
                         now,
                     )
@@ -230,6 +237,7 @@ impl Runtime {
                     "outbox_id": outbox_id,
                     "draft_id": draft_id,
                     "severity": decided.alert.as_ref().map(|a| a.severity),
+                    "probation": decided.probation,
                 })),
             },
         )

@@ -11,15 +11,16 @@ use crate::{
         summarize::{self, Scope},
         triage,
     },
-    ai::EarlierAlert,
+    ai::{EarlierAlert, PromptVersion},
     bot::{
         Failure, Runtime,
         decide::{AlertRecord, Decided, Decision, filter_output},
         route::{self, Route},
     },
-    db,
+    db, graduation,
     inbox::InboxEvent,
     policy::{self, Mode},
+    prompts,
     queue::Job,
     redact::redact,
     time::now_ms,
@@ -113,6 +114,9 @@ impl Runtime {
         } else {
             policy::effective(self.db(), function, room).await?
         };
+        let prompt = prompts::for_space(self.db(), function, room)
+            .await?
+            .prompt();
         let decision = match effective.mode() {
             Mode::Off => {
                 // An alert space whose triage is switched off stays quiet; someone who asked for
@@ -128,16 +132,26 @@ impl Runtime {
             }
             Mode::Shadow => Decision::Shadow,
             Mode::Review => Decision::Draft,
-            Mode::Live => Decision::Reply,
+            // A version on probation still needs a reviewer where its function is live.
+            Mode::Live => {
+                if graduation::standing(self.db(), function, prompt.version)
+                    .await?
+                    .graduated
+                {
+                    Decision::Reply
+                } else {
+                    Decision::Draft
+                }
+            }
         };
         let output = match function {
-            AgentFunction::Summarize => match self.summarize(message, count).await? {
+            AgentFunction::Summarize => match self.summarize(message, count, &prompt).await? {
                 Some(output) => output,
                 None => return Ok(builtin(help::no_history())),
             },
             AgentFunction::AlertTriage => {
                 let alert = route::content_text(message, &self.inner.me);
-                self.triage(message, &alert).await?
+                self.triage(message, &alert, &prompt).await?
             }
         };
         let (reply, output_redactions) = filter_output(output.reply);
@@ -147,6 +161,10 @@ impl Runtime {
         decided.latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         decided.alert = output.alert;
         decided.redactions = output.redactions + output_redactions;
+        decided.probation = decision == Decision::Draft && effective.mode() == Mode::Live;
+        if decision == Decision::Draft {
+            decided.context = Some(self.review_context(message).await?);
+        }
         Ok(Step::Decide(Box::new(decided)))
     }
 
@@ -221,8 +239,37 @@ impl Runtime {
         Ok(found)
     }
 
+    /// What a reviewer needs to judge a draft: the messages before the trigger in its thread (as
+    /// far as Steward can read them) and the trigger itself, redacted, oldest first.
+    async fn review_context(&self, trigger: &Message) -> Result<serde_json::Value, Failure> {
+        const BEFORE: usize = 5;
+        let mut thread = match self.history(&trigger.room_type) {
+            Some(client) if trigger.parent_id.is_some() => {
+                self.recent_messages(client, trigger, BEFORE).await?
+            }
+            _ => Vec::new(),
+        };
+        thread.push(trigger.clone());
+        let mut context = Vec::with_capacity(thread.len());
+        for message in &thread {
+            let (read, _) = self.context_message(message).await;
+            context.push(json!({
+                "author": read.author,
+                "text": read.text,
+                "created": message.created,
+                "trigger": message.id == trigger.id,
+            }));
+        }
+        Ok(serde_json::Value::Array(context))
+    }
+
     /// Summarizes the asker's thread or space; `None` when Steward cannot read its history.
-    async fn summarize(&self, trigger: &Message, count: usize) -> Result<Option<Output>, Failure> {
+    async fn summarize(
+        &self,
+        trigger: &Message,
+        count: usize,
+        prompt: &PromptVersion,
+    ) -> Result<Option<Output>, Failure> {
         let Some(client) = self.history(&trigger.room_type) else {
             return Ok(None);
         };
@@ -234,8 +281,7 @@ impl Runtime {
             redactions += found;
             context.push(read);
         }
-        let prompt = summarize::builtin_prompt();
-        let summary = self.inner.engine.summarize(&prompt, &context).await?;
+        let summary = self.inner.engine.summarize(prompt, &context).await?;
         let reply = summarize::render(
             &summary,
             Scope {
@@ -252,15 +298,19 @@ impl Runtime {
     }
 
     /// Rates an alert (`text`, the message without the bot's mention) and builds its card.
-    async fn triage(&self, alert: &Message, text: &str) -> Result<Output, Failure> {
+    async fn triage(
+        &self,
+        alert: &Message,
+        text: &str,
+        prompt: &PromptVersion,
+    ) -> Result<Output, Failure> {
         let redacted = redact(text);
         let rules = triage::rules(self.db()).await?;
         let earlier = self.earlier_alerts(alert).await?;
-        let prompt = triage::builtin_prompt();
         let assessment = self
             .inner
             .engine
-            .assess_alert(&prompt, &redacted.text, &rules, &earlier)
+            .assess_alert(prompt, &redacted.text, &rules, &earlier)
             .await?;
         let title = triage::title(&redacted.text);
         let reply = triage::render(&alert.id, &title, &assessment);

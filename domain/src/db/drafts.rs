@@ -6,7 +6,7 @@ use crate::{Db, drafts::Draft};
 
 const DRAFT_COLUMNS: &str = "id, event_id, function, room_id, parent_id, trigger_message_id, \
      trigger_person_id, prompt_version, engine, markdown, card_json, state, decided_by, decided_ms, \
-     reason, final_markdown, created_ms";
+     reason, final_markdown, created_ms, context_json, edit_distance, review_card_message_id";
 
 /// A draft about to be stored.
 pub(crate) struct NewDraft<'a> {
@@ -21,6 +21,7 @@ pub(crate) struct NewDraft<'a> {
     pub markdown: &'a str,
     pub card_json: Option<String>,
     pub state: &'a str,
+    pub context_json: Option<String>,
 }
 
 pub(crate) async fn insert(
@@ -30,8 +31,9 @@ pub(crate) async fn insert(
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO drafts (event_id, function, room_id, parent_id, trigger_message_id,
-             trigger_person_id, prompt_version, engine, markdown, card_json, state, created_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             trigger_person_id, prompt_version, engine, markdown, card_json, state, created_ms,
+             context_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(d.event_id)
     .bind(d.function)
@@ -45,6 +47,7 @@ pub(crate) async fn insert(
     .bind(d.card_json.as_deref())
     .bind(d.state)
     .bind(now)
+    .bind(d.context_json.as_deref())
     .fetch_one(conn)
     .await
 }
@@ -76,25 +79,32 @@ pub(crate) async fn list(
     .await
 }
 
+/// A reviewer's decision on a draft.
+pub(crate) struct Decision<'a> {
+    pub state: &'a str,
+    pub decided_by: &'a str,
+    pub reason: Option<&'a str>,
+    pub final_markdown: Option<&'a str>,
+    pub edit_distance: Option<i64>,
+}
+
 /// Decides a pending draft; false when it was no longer pending.
 pub(crate) async fn decide(
     conn: &mut AnyConnection,
     id: i64,
-    state: &str,
-    decided_by: &str,
-    reason: Option<&str>,
-    final_markdown: Option<&str>,
+    decision: &Decision<'_>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE drafts SET state = $1, decided_by = $2, reason = $3, final_markdown = $4,
-             decided_ms = $5
-         WHERE id = $6 AND state = 'pending'",
+             edit_distance = $5, decided_ms = $6
+         WHERE id = $7 AND state = 'pending'",
     )
-    .bind(state)
-    .bind(decided_by)
-    .bind(reason)
-    .bind(final_markdown)
+    .bind(decision.state)
+    .bind(decision.decided_by)
+    .bind(decision.reason)
+    .bind(decision.final_markdown)
+    .bind(decision.edit_distance)
     .bind(now)
     .bind(id)
     .execute(conn)

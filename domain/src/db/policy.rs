@@ -19,12 +19,13 @@ pub(crate) async fn mode<'c, E: Executor<'c, Database = Any>>(
         .await
 }
 
-/// The function's switch, or `None` when it was never switched (on).
-pub(crate) async fn enabled<'c, E: Executor<'c, Database = Any>>(
+/// The function's switch (1 on, 0 off) and rollout share, or `None` when it was never changed
+/// (on, everywhere).
+pub(crate) async fn switch<'c, E: Executor<'c, Database = Any>>(
     conn: E,
     function: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT enabled FROM agent_functions WHERE function = $1")
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT enabled, rollout_percent FROM agent_functions WHERE function = $1")
         .bind(function)
         .fetch_optional(conn)
         .await
@@ -67,6 +68,27 @@ pub(crate) async fn upsert_enabled(
     )
     .bind(function)
     .bind(i64::from(enabled))
+    .bind(actor.as_str())
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn upsert_rollout(
+    conn: &mut AnyConnection,
+    function: &str,
+    percent: i64,
+    actor: &Actor,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO agent_functions (function, enabled, rollout_percent, updated_by, updated_ms)
+         VALUES ($1, 1, $2, $3, $4)
+         ON CONFLICT (function) DO UPDATE SET rollout_percent = excluded.rollout_percent,
+             updated_by = excluded.updated_by, updated_ms = excluded.updated_ms",
+    )
+    .bind(function)
+    .bind(percent)
     .bind(actor.as_str())
     .bind(now_ms())
     .execute(conn)

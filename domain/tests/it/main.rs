@@ -1,9 +1,11 @@
 //! Database tests for `domain`, each run on SQLite and on PostgreSQL.
 
 mod audit;
+mod graduation;
 mod inbox;
 mod migrations;
 mod policy;
+mod prompts;
 mod queue;
 mod sessions;
 mod settings;

@@ -98,7 +98,7 @@ db_test!(async fn summarize_in_the_project_thread_answers_in_the_thread_with_its
     assert_eq!(reply["function"], "summarize");
     assert_eq!(reply["message_id"], asked["id"]);
     assert_eq!(reply["person_id"], asked["personId"]);
-    assert_eq!(reply["prompt_version"], "summarize@builtin-1");
+    assert_eq!(reply["prompt_version"], "summarize@v1");
     assert_eq!(reply["engine"], "local/extractive-1");
     assert!(reply["latency_ms"].as_i64().unwrap() >= 0);
     let (_, sent) = event.iter().find(|(action, _)| action == "reply.sent").expect("a reply.sent entry");
@@ -147,7 +147,7 @@ db_test!(async fn in_review_mode_a_summary_waits_for_a_reviewer_who_approves_an_
     let draft = &pending[0];
     assert_eq!((draft.function.as_str(), draft.state.as_str()), ("summarize", "pending"));
     assert_eq!(draft.trigger_message_id.as_deref(), Some(asked_id));
-    assert_eq!(draft.prompt_version, "summarize@builtin-1");
+    assert_eq!(draft.prompt_version, "summarize@v1");
     assert!(draft.markdown.contains("Summary of the last"), "{}", draft.markdown);
 
     let edited = format!("{}\n\nReviewed by Riley.", draft.markdown);
@@ -467,5 +467,89 @@ db_test!(async fn a_reply_webex_refuses_is_dead_lettered_with_the_reason_and_sho
         .unwrap();
     assert!(page.contains("Bot runtime"), "{page}");
     assert!(page.contains("1 events, 1 jobs"), "{page}");
+    bot.stop().await;
+});
+
+fn second_summary_prompt() -> domain::prompts::NewPrompt {
+    domain::prompts::NewPrompt {
+        template: "Summarize {{messages}}".into(),
+        settings: domain::agents::summarize::default_settings().to_string(),
+        note: "A second version".into(),
+    }
+}
+
+db_test!(async fn a_new_version_holds_live_answers_for_review_until_it_graduates_and_a_rejection_streak_demotes_it(db) {
+    use domain::graduation::{self, Thresholds};
+    let bot = Bot::start(&db).await;
+    let admin = Actor::user(1);
+    let reviewer = Actor::user(7);
+    graduation::set_thresholds(&db, Thresholds { min_approvals: 2, min_rate_percent: 60, demote_after: 2 }, &admin)
+        .await
+        .unwrap();
+    domain::prompts::create(&db, AgentFunction::Summarize, &second_summary_prompt(), &admin).await.unwrap();
+    domain::prompts::promote(&db, AgentFunction::Summarize, 2, &admin).await.unwrap();
+    let live = bot.room(PROJECT_SPACE).await;
+    let ask = |room: String| {
+        let bot = &bot;
+        async move {
+            let asked = bot.say(SAM, &room, &format!("{} summarize 5", bot.mention()), None).await;
+            bot.settle().await;
+            asked
+        }
+    };
+
+    // On probation: the live space's answers wait for a reviewer.
+    for _ in 0..2 {
+        let asked = ask(live.clone()).await;
+        assert!(bot.bot_messages(SAM, &live, asked["id"].as_str()).await.is_empty());
+        let draft = drafts::pending(&db, 0, 10).await.unwrap().remove(0);
+        assert_eq!(draft.prompt_version, "summarize@v2");
+        drafts::approve(&db, draft.id, &reviewer, None).await.unwrap();
+        bot.settle().await;
+    }
+    assert!(graduation::standing(&db, AgentFunction::Summarize, 2).await.unwrap().graduated);
+    let audit = audit_actions(&bot).await;
+    assert!(audit.iter().any(|(a, after)| a == "agent.graduate" && after["graduated"] == true));
+
+    // Graduated: it answers directly.
+    let asked = ask(live.clone()).await;
+    assert_eq!(bot.bot_messages(SAM, &live, asked["id"].as_str()).await.len(), 1);
+
+    // Two rejections in a row (from a space in review) put it back on probation.
+    let review = bot.room(HELP_SPACE).await;
+    for _ in 0..2 {
+        ask(review.clone()).await;
+        let draft = drafts::pending(&db, 0, 10).await.unwrap().remove(0);
+        drafts::reject(&db, draft.id, &reviewer, "Misses the point").await.unwrap();
+    }
+    assert!(!graduation::standing(&db, AgentFunction::Summarize, 2).await.unwrap().graduated);
+    let asked = ask(live.clone()).await;
+    assert!(bot.bot_messages(SAM, &live, asked["id"].as_str()).await.is_empty());
+    assert_eq!(drafts::pending(&db, 0, 10).await.unwrap().len(), 1);
+    bot.stop().await;
+});
+
+db_test!(async fn after_a_rollback_the_next_draft_comes_from_the_earlier_version(db) {
+    let bot = Bot::start(&db).await;
+    let admin = Actor::user(1);
+    let room = bot.room(HELP_SPACE).await;
+    domain::prompts::create(&db, AgentFunction::Summarize, &second_summary_prompt(), &admin).await.unwrap();
+    domain::prompts::promote(&db, AgentFunction::Summarize, 2, &admin).await.unwrap();
+    bot.say(SAM, &room, &format!("{} summarize 5", bot.mention()), None).await;
+    bot.settle().await;
+    domain::prompts::rollback(&db, AgentFunction::Summarize, &admin).await.unwrap();
+    bot.say(SAM, &room, &format!("{} summarize 5", bot.mention()), None).await;
+    bot.settle().await;
+    let versions: Vec<String> = drafts::pending(&db, 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.prompt_version)
+        .collect();
+    assert_eq!(versions, ["summarize@v2", "summarize@v1"]);
+    let audit = audit_actions(&bot).await;
+    let drafted: Vec<&Value> = audit.iter().filter(|(a, _)| a == "agent.draft").map(|(_, after)| after).collect();
+    assert_eq!(drafted[0]["prompt_version"], "summarize@v1");
+    assert_eq!(drafted[1]["prompt_version"], "summarize@v2");
     bot.stop().await;
 });

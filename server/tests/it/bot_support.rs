@@ -6,10 +6,11 @@ use std::{sync::Arc, time::Duration};
 
 use domain::{
     Db,
+    agents::AgentFunction,
     ai::local::LocalEngine,
     audit::Actor,
     bot::{Runtime, RuntimeParts, RuntimeSettings},
-    inbox, policy, queue,
+    graduation, inbox, policy, queue,
     sandbox::{Caller, MessageQuery},
     webex::{
         client::{RetryPolicy, WebexClient},
@@ -59,6 +60,11 @@ impl Bot {
         policy::apply_initial(db, &demo.modes, &Actor::system("sandbox"))
             .await
             .unwrap();
+        for function in AgentFunction::ALL {
+            graduation::graduate_now(db, function, 1, &Actor::system("sandbox"))
+                .await
+                .unwrap();
+        }
         let runtime = Runtime::start(Self::parts(db, &server)).await.unwrap();
         // As `steward serve` does at start-up.
         runtime.sync_webhooks().await.unwrap();

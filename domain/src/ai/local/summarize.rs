@@ -26,6 +26,17 @@ pub(super) struct Cues {
 }
 
 impl Cues {
+    /// Whether `settings` are cues, with a message naming what is wrong.
+    pub(super) fn check(settings: &serde_json::Value) -> Result<(), String> {
+        let cues: Self = serde_json::from_value(settings.clone()).map_err(|e| {
+            format!("The local engine reads decision, action, question, question_mark and max_items here: {e}.")
+        })?;
+        if cues.max_items == 0 {
+            return Err("max_items must be at least 1.".into());
+        }
+        Ok(())
+    }
+
     pub(super) fn from_prompt(prompt: &PromptVersion) -> Result<Self, AiError> {
         serde_json::from_value(prompt.settings.clone()).map_err(|e| AiError::InvalidPrompt {
             prompt: prompt.label(),
