@@ -22,8 +22,8 @@ use leptos_router::{
 use crate::{
     components::layout::Layout,
     pages::{
-        login::LoginPage, no_role::NoRolePage, not_found::NotFoundPage, overview::OverviewPage,
-        people::PeoplePage, sandbox::SandboxPage,
+        agents::AgentsPage, login::LoginPage, no_role::NoRolePage, not_found::NotFoundPage,
+        overview::OverviewPage, people::PeoplePage, sandbox::SandboxPage,
     },
 };
 
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("no-role") view=NoRolePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("sandbox") view=SandboxPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("people") view=PeoplePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("agents") view=AgentsPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

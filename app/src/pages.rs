@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod agents;
 pub mod login;
 pub mod no_role;
 pub mod not_found;

@@ -16,6 +16,8 @@ pub struct AppState {
     pub sandbox: Option<domain::sandbox::Sandbox>,
     /// Whether people can sign in (a Webex integration or the sandbox is configured).
     pub sign_in_available: bool,
+    /// The bot's spaces at Webex, when Steward can reach Webex as the bot.
+    pub spaces: Option<domain::policy::SpaceDirectory>,
 }
 
 /// The signed-in person, put in the request's extensions by the server's session guard.

@@ -57,8 +57,6 @@ pub struct Draft {
     pub context_json: Option<String>,
     /// For an edited approval: characters inserted plus deleted.
     pub edit_distance: Option<i64>,
-    /// The card that asked the reviewer space to decide, if one was posted.
-    pub review_card_message_id: Option<String>,
 }
 
 /// Why a review decision was refused.

@@ -359,3 +359,53 @@ pub async fn remember_space(
     db::policy::insert_space(db, room_id, title, kind, crate::time::now_ms()).await?;
     Ok(())
 }
+
+/// The spaces the bot is in, as Webex lists them, copied into the spaces Steward knows at most
+/// once a minute: the Agents page asks on every view, Webex need not answer every time.
+#[derive(Clone, Debug)]
+pub struct SpaceDirectory {
+    db: Db,
+    client: crate::webex::client::WebexClient,
+    refreshed: std::sync::Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
+}
+
+/// How long a listing of the bot's spaces is trusted.
+const SPACES_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl SpaceDirectory {
+    /// A directory that lists spaces with `client` (the bot's).
+    pub fn new(db: Db, client: crate::webex::client::WebexClient) -> Self {
+        Self {
+            db,
+            client,
+            refreshed: std::sync::Arc::default(),
+        }
+    }
+
+    /// Lists the bot's spaces at Webex, unless that was done in the last minute, and remembers
+    /// each. Returns whether it asked Webex.
+    pub async fn refresh(&self) -> Result<bool, SpaceDirectoryError> {
+        use futures::TryStreamExt;
+        let mut refreshed = self.refreshed.lock().await;
+        if refreshed.is_some_and(|at| at.elapsed() < SPACES_FRESH_FOR) {
+            return Ok(false);
+        }
+        let rooms: Vec<crate::webex::types::Room> = self.client.rooms().try_collect().await?;
+        for room in rooms {
+            remember_space(&self.db, &room.id, &room.title, &room.kind).await?;
+        }
+        *refreshed = Some(std::time::Instant::now());
+        Ok(true)
+    }
+}
+
+/// Why the bot's spaces could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum SpaceDirectoryError {
+    /// Webex did not answer.
+    #[error(transparent)]
+    Webex(#[from] crate::webex::client::WebexError),
+    /// Steward's database failed.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}

@@ -56,8 +56,6 @@ CREATE TABLE graduation (
 );
 
 -- What a reviewer sees besides the draft: the message that triggered it and the thread before
--- it (redacted), the edit distance of an edited approval, and the card posted to the reviewer
--- space.
+-- it (redacted); and the edit distance of an edited approval.
 ALTER TABLE drafts ADD COLUMN context_json TEXT;
 ALTER TABLE drafts ADD COLUMN edit_distance BIGINT;
-ALTER TABLE drafts ADD COLUMN review_card_message_id TEXT;

@@ -6,6 +6,7 @@ use anyhow::Context;
 use app::state::AppState;
 use domain::{
     Db,
+    policy::SpaceDirectory,
     sandbox::{Sandbox, seed::SeedSummary},
 };
 use leptos::prelude::LeptosOptions;
@@ -152,6 +153,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             db: db.clone(),
             sandbox: sandbox.as_ref().map(|(s, _)| s.sandbox.clone()),
             sign_in_available: auth.sign_in.is_some(),
+            spaces: access
+                .as_ref()
+                .map(|access| SpaceDirectory::new(db.clone(), access.bot.clone())),
         },
         metrics: telemetry::metrics_handle(),
         sandbox: sandbox.map(|(state, _)| state),

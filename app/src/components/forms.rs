@@ -11,7 +11,8 @@ pub fn FieldError<T>(
     /// The action's last result.
     result: Signal<Option<Result<T, ConsoleError>>>,
     /// The field's name.
-    field: &'static str,
+    #[prop(into)]
+    field: String,
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
@@ -20,7 +21,7 @@ where
         result
             .get()
             .and_then(Result::err)
-            .and_then(|e| e.for_field(field))
+            .and_then(|e| e.for_field(&field))
             .map(|message| view! { <span class="field-error" role="alert">{message}</span> })
     }
 }

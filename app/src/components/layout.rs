@@ -43,6 +43,7 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
     // Each page, and who may open it; the pages check again on the server.
     let pages = [
         ("/", "Overview", has_role),
+        ("/agents", "Agents", has_role),
         ("/people", "People", holds(&["admin"])),
         ("/sandbox", "Sandbox", info.sandbox && holds(&["admin"])),
     ];

@@ -6,7 +6,7 @@ use crate::{Db, drafts::Draft};
 
 const DRAFT_COLUMNS: &str = "id, event_id, function, room_id, parent_id, trigger_message_id, \
      trigger_person_id, prompt_version, engine, markdown, card_json, state, decided_by, decided_ms, \
-     reason, final_markdown, created_ms, context_json, edit_distance, review_card_message_id";
+     reason, final_markdown, created_ms, context_json, edit_distance";
 
 /// A draft about to be stored.
 pub(crate) struct NewDraft<'a> {

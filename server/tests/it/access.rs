@@ -18,36 +18,33 @@ const EVERY_ROLE: &[Role] = &[Role::Admin, Role::Reviewer, Role::Manager];
 const ADMIN: &[Role] = &[Role::Admin];
 
 /// `(path, roles admitted (empty: anyone, even signed out), a valid form body)`.
+#[rustfmt::skip]
 const SERVER_FUNCTIONS: &[(&str, &[Role], &str)] = &[
     ("/api/load_session", ANYONE, ""),
     ("/api/load_system_status", EVERY_ROLE, ""),
     ("/api/verify_audit_chain", EVERY_ROLE, ""),
     ("/api/load_sandbox", ADMIN, ""),
-    (
-        "/api/post_sandbox_message",
-        ADMIN,
-        "person=p&space=s&text=hello",
-    ),
-    (
-        "/api/click_sandbox_card",
-        ADMIN,
-        "person=p&message=m&button=0",
-    ),
+    ("/api/post_sandbox_message", ADMIN, "person=p&space=s&text=hello"),
+    ("/api/click_sandbox_card", ADMIN, "person=p&message=m&button=0"),
     ("/api/load_people", ADMIN, ""),
-    (
-        "/api/grant_role",
-        ADMIN,
-        "email=new%40example.com&role=reviewer",
-    ),
-    (
-        "/api/revoke_role",
-        ADMIN,
-        "email=new%40example.com&role=manager",
-    ),
+    ("/api/grant_role", ADMIN, "email=new%40example.com&role=reviewer"),
+    ("/api/revoke_role", ADMIN, "email=new%40example.com&role=manager"),
+    ("/api/load_agents", EVERY_ROLE, ""),
+    ("/api/save_modes", ADMIN, ""),
+    ("/api/switch_function", ADMIN, "function=summarize&enabled=true"),
+    ("/api/set_rollout", ADMIN, "function=summarize&percent=100"),
+    ("/api/set_graduation_thresholds", ADMIN, "min_approvals=100&min_rate_percent=95&demote_after=3"),
+    ("/api/graduate_version", ADMIN, "function=summarize&version=1"),
 ];
 
 /// `(path, roles admitted)` of every console page that needs a role.
-const PAGES: &[(&str, &[Role])] = &[("/", EVERY_ROLE), ("/sandbox", ADMIN), ("/people", ADMIN)];
+#[rustfmt::skip]
+const PAGES: &[(&str, &[Role])] = &[
+    ("/", EVERY_ROLE),
+    ("/sandbox", ADMIN),
+    ("/people", ADMIN),
+    ("/agents", EVERY_ROLE),
+];
 
 /// Who calls: nobody, or someone holding exactly one role.
 const CALLERS: [Option<Role>; 4] = [

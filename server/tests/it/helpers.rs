@@ -131,6 +131,7 @@ fn state(db: &Db, auth: AuthSettings, webhooks: Option<WebhookIngress>) -> Serve
             db: db.clone(),
             sandbox: Some(domain::sandbox::Sandbox::new(db.clone())),
             sign_in_available: false,
+            spaces: None,
         },
         metrics: server::telemetry::metrics_handle(),
         sandbox: None,

@@ -86,6 +86,7 @@ impl SandboxServer {
                 db: db.clone(),
                 sandbox: Some(sandbox.clone()),
                 sign_in_available: true,
+                spaces: None,
             },
             metrics: server::telemetry::metrics_handle(),
             sandbox: Some(SandboxState {
