@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod people;
+pub mod prompts;
 pub mod sandbox;
 pub mod session;
 pub mod status;

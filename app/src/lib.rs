@@ -23,7 +23,7 @@ use crate::{
     components::layout::Layout,
     pages::{
         agents::AgentsPage, login::LoginPage, no_role::NoRolePage, not_found::NotFoundPage,
-        overview::OverviewPage, people::PeoplePage, sandbox::SandboxPage,
+        overview::OverviewPage, people::PeoplePage, prompts::PromptsPage, sandbox::SandboxPage,
     },
 };
 
@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("sandbox") view=SandboxPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("agents") view=AgentsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("prompts") view=PromptsPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

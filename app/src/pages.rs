@@ -6,4 +6,5 @@ pub mod no_role;
 pub mod not_found;
 pub mod overview;
 pub mod people;
+pub mod prompts;
 pub mod sandbox;

@@ -273,6 +273,37 @@ pub async fn list(db: &Db) -> Result<Vec<(User, Vec<Role>)>, UsersError> {
         .collect())
 }
 
+/// Who an audit actor is, for people to read: a person's name (or e-mail), `Steward (part)` for
+/// Steward itself, or the Webex person ID for someone acting from Webex.
+pub async fn describe_actor(db: &Db, actor: &str) -> Result<String, UsersError> {
+    if let Some(id) = actor.strip_prefix("user:").and_then(|id| id.parse().ok()) {
+        if let Some(user) = db::users::find_by_id(db.reader(), id).await? {
+            return Ok(user.display_name.unwrap_or(user.email));
+        }
+    } else if let Some(part) = actor.strip_prefix("system:") {
+        return Ok(format!("Steward ({part})"));
+    } else if let Some(person) = actor.strip_prefix("webex:") {
+        if let Some(user) = db::users::find_by_person_id(db.reader(), person).await? {
+            return Ok(user.display_name.unwrap_or(user.email));
+        }
+        return Ok("a Webex person".to_owned());
+    }
+    Ok(actor.to_owned())
+}
+
+/// The person with this Webex person ID, if they signed in to the console once.
+pub async fn find_by_person_id(
+    db: &Db,
+    person_id: &str,
+) -> Result<Option<(User, Vec<Role>)>, UsersError> {
+    let mut conn = db.reader().acquire().await?;
+    let Some(user) = db::users::find_by_person_id(&mut *conn, person_id).await? else {
+        return Ok(None);
+    };
+    let roles = db::users::roles_of(&mut *conn, user.id).await?;
+    Ok(Some((user, roles)))
+}
+
 /// The person with this Steward id and their roles.
 pub async fn find_by_id_with_roles(
     db: &Db,

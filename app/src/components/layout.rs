@@ -44,6 +44,7 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
     let pages = [
         ("/", "Overview", has_role),
         ("/agents", "Agents", has_role),
+        ("/prompts", "Prompts", holds(&["admin", "reviewer"])),
         ("/people", "People", holds(&["admin"])),
         ("/sandbox", "Sandbox", info.sandbox && holds(&["admin"])),
     ];

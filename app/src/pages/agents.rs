@@ -244,13 +244,17 @@ fn FunctionCard(function: FunctionView, can_edit: bool, actions: Actions) -> imp
             } else {
                 view! { <span class="badge warn">"on probation"</span> }.into_any()
             };
-            let counts = format!(
-                " {} approvals, {} rejections ({} approved), {} rejected in a row",
-                v.approvals,
-                v.rejections,
-                v.approval_rate(),
-                v.rejection_streak,
-            );
+            let counts = if v.approvals + v.rejections == 0 {
+                " no reviews since it last changed state".to_owned()
+            } else {
+                format!(
+                    " {} approved, {} rejected ({} approval rate), {} rejected in a row",
+                    v.approvals,
+                    v.rejections,
+                    v.approval_rate(),
+                    v.rejection_streak,
+                )
+            };
             let graduate = (can_edit && !v.graduated).then(|| {
                 let name = name.clone();
                 view! {

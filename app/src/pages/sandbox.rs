@@ -8,7 +8,7 @@ use crate::{
     api::sandbox::{
         CardView, ClickSandboxCard, PostSandboxMessage, SandboxMessage, SandboxView, load_sandbox,
     },
-    components::error_panel::ErrorPanel,
+    components::{error_panel::ErrorPanel, format::short_time},
 };
 
 /// Pick a person and a space (a GET form, so the choice is in the address), read the space,
@@ -251,10 +251,4 @@ fn CardItem(
             </ActionForm>
         </div>
     }
-}
-
-/// `2026-11-23T14:18:46.710Z` → `2026-11-23 14:18` (UTC).
-fn short_time(iso: &str) -> String {
-    iso.get(..16)
-        .map_or_else(|| iso.to_owned(), |s| s.replacen('T', " ", 1))
 }

@@ -149,3 +149,18 @@ pub(crate) async fn all_roles(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error
         .fetch_all(db.reader())
         .await
 }
+
+pub(crate) async fn find_by_person_id<'c, E>(
+    conn: E,
+    person_id: &str,
+) -> Result<Option<User>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE webex_person_id = $1"
+    ))
+    .bind(person_id)
+    .fetch_optional(conn)
+    .await
+}

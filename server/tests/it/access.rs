@@ -16,6 +16,7 @@ use crate::helpers::{ORIGIN, app, send, session_cookie};
 const ANYONE: &[Role] = &[];
 const EVERY_ROLE: &[Role] = &[Role::Admin, Role::Reviewer, Role::Manager];
 const ADMIN: &[Role] = &[Role::Admin];
+const ADMIN_REVIEWER: &[Role] = &[Role::Admin, Role::Reviewer];
 
 /// `(path, roles admitted (empty: anyone, even signed out), a valid form body)`.
 #[rustfmt::skip]
@@ -35,6 +36,12 @@ const SERVER_FUNCTIONS: &[(&str, &[Role], &str)] = &[
     ("/api/set_rollout", ADMIN, "function=summarize&percent=100"),
     ("/api/set_graduation_thresholds", ADMIN, "min_approvals=100&min_rate_percent=95&demote_after=3"),
     ("/api/graduate_version", ADMIN, "function=summarize&version=1"),
+    ("/api/load_prompts", ADMIN_REVIEWER, ""),
+    ("/api/create_prompt_version", ADMIN, "function=summarize&template=Sum+up+%7B%7Bmessages%7D%7D&settings=%7B%22decision%22%3A%5B%22decision%3A%22%5D%2C%22action%22%3A%5B%5D%2C%22question%22%3A%5B%5D%2C%22max_items%22%3A5%7D&note=test"),
+    ("/api/promote_version", ADMIN, "function=summarize&version=1"),
+    ("/api/split_version", ADMIN, "function=summarize&version=1&percent=10"),
+    ("/api/end_split", ADMIN, "function=summarize"),
+    ("/api/rollback_release", ADMIN, "function=summarize"),
 ];
 
 /// `(path, roles admitted)` of every console page that needs a role.
@@ -44,6 +51,7 @@ const PAGES: &[(&str, &[Role])] = &[
     ("/sandbox", ADMIN),
     ("/people", ADMIN),
     ("/agents", EVERY_ROLE),
+    ("/prompts", ADMIN_REVIEWER),
 ];
 
 /// Who calls: nobody, or someone holding exactly one role.
