@@ -2,8 +2,10 @@
 //! function, and maps the result to a DTO defined here; no SQL and no business rules.
 
 pub mod agents;
+pub mod audit;
 pub mod people;
 pub mod prompts;
+pub mod review;
 pub mod sandbox;
 pub mod session;
 pub mod status;

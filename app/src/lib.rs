@@ -22,8 +22,9 @@ use leptos_router::{
 use crate::{
     components::layout::Layout,
     pages::{
-        agents::AgentsPage, login::LoginPage, no_role::NoRolePage, not_found::NotFoundPage,
-        overview::OverviewPage, people::PeoplePage, prompts::PromptsPage, sandbox::SandboxPage,
+        agents::AgentsPage, audit::AuditPage, login::LoginPage, no_role::NoRolePage,
+        not_found::NotFoundPage, overview::OverviewPage, people::PeoplePage, prompts::PromptsPage,
+        review::ReviewPage, sandbox::SandboxPage,
     },
 };
 
@@ -70,6 +71,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("agents") view=AgentsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("prompts") view=PromptsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

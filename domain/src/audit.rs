@@ -89,6 +89,12 @@ pub struct Entry {
     pub prev_hash: String,
     /// SHA-256 over `prev_hash` and this entry's content, lower-case hex.
     pub hash: String,
+    /// The agent function the entry concerns, derived from its content (not hashed).
+    pub function: Option<String>,
+    /// The space the entry concerns, derived from its content (not hashed).
+    pub space: Option<String>,
+    /// The agent's decision the entry records, derived from its content (not hashed).
+    pub decision: Option<String>,
 }
 
 impl Entry {
@@ -107,6 +113,50 @@ impl Entry {
             },
         )
     }
+}
+
+/// The filter columns of an entry, derived from its content: `(function, space, decision)`.
+///
+/// - function: `function` in the after or before JSON, or the function a `function:`,
+///   `release:` or `prompt:function@vN` target names;
+/// - space: the room of a `space:` target, or `room_id` in the after JSON;
+/// - decision: `decision` in the after JSON.
+///
+/// Migration 0005 applies the same rules in SQL to entries written before it.
+pub fn index_fields(
+    target: &str,
+    before_json: Option<&str>,
+    after_json: Option<&str>,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let parse =
+        |json: Option<&str>| json.and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok());
+    let (before, after) = (parse(before_json), parse(after_json));
+    let field = |value: &Option<serde_json::Value>, name: &str| {
+        value
+            .as_ref()
+            .and_then(|v| v.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let function = field(&after, "function")
+        .or_else(|| field(&before, "function"))
+        .or_else(|| {
+            target
+                .strip_prefix("function:")
+                .or_else(|| target.strip_prefix("release:"))
+                .or_else(|| {
+                    target
+                        .strip_prefix("prompt:")?
+                        .split_once('@')
+                        .map(|(f, _)| f)
+                })
+                .map(str::to_owned)
+        });
+    let space = target
+        .strip_prefix("space:")
+        .map(str::to_owned)
+        .or_else(|| field(&after, "room_id"));
+    (function, space, field(&after, "decision"))
 }
 
 /// The hashed fields of an entry, in their stored form.
@@ -169,6 +219,56 @@ pub async fn record(db: &Db, entry: NewEntry) -> Result<Entry, AuditError> {
 /// The newest entries, newest first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Entry>, AuditError> {
     Ok(db::audit::recent(db, limit).await?)
+}
+
+/// Which entries to list. Every condition given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Entries by this actor (`user:3`, `system:runtime`, …).
+    pub actor: Option<String>,
+    /// Entries about this agent function.
+    pub function: Option<String>,
+    /// Entries about this space (room ID).
+    pub space: Option<String>,
+    /// Entries recording this agent decision (`reply`, `draft`, `shadow`, `off`, `builtin`).
+    pub decision: Option<String>,
+    /// Entries written at or after this time (ms).
+    pub from_ms: Option<i64>,
+    /// Entries written at or before this time (ms).
+    pub to_ms: Option<i64>,
+    /// Words the entry contains (each as a word prefix) in its action, actor, target or content.
+    pub text: Option<String>,
+}
+
+impl Filter {
+    /// The words of the text search, lower-cased, without characters that mean something to a
+    /// search engine.
+    pub(crate) fn words(&self) -> Vec<String> {
+        self.text
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|w| {
+                w.chars()
+                    .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '@' | '_' | '-'))
+                    .collect::<String>()
+                    .to_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .take(8)
+            .collect()
+    }
+}
+
+/// Entries matching `filter`, newest first, with a sequence number below `before` (keyset
+/// pagination: pass the last `seq` of a page to get the next).
+pub async fn search(
+    db: &Db,
+    filter: &Filter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, AuditError> {
+    Ok(db::audit::search(db, filter, before, limit).await?)
 }
 
 /// How many entries the chain holds, according to its head.
@@ -239,7 +339,17 @@ pub async fn verify(db: &Db) -> Result<ChainReport, AuditError> {
                 Some(ChainProblem::Missing)
             } else if entry.prev_hash != prev_hash {
                 Some(ChainProblem::LinkBroken)
-            } else if entry.expected_hash() != entry.hash {
+            } else if entry.expected_hash() != entry.hash
+                || index_fields(
+                    &entry.target,
+                    entry.before_json.as_deref(),
+                    entry.after_json.as_deref(),
+                ) != (
+                    entry.function.clone(),
+                    entry.space.clone(),
+                    entry.decision.clone(),
+                )
+            {
                 Some(ChainProblem::ContentChanged)
             } else {
                 None

@@ -14,6 +14,7 @@ mod deliver;
 mod memberships;
 mod messages;
 mod people;
+mod review;
 mod route;
 mod webhooks;
 

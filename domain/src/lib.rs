@@ -18,6 +18,7 @@ pub mod policy;
 pub mod prompts;
 pub mod queue;
 pub mod redact;
+pub mod review;
 pub mod sandbox;
 pub mod secrets;
 pub mod settings;

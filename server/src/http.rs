@@ -1,6 +1,7 @@
 //! The HTTP surface: one axum router serving the console (Leptos pages and server functions),
 //! its static files, and the operational endpoints, behind one stack of middleware.
 
+pub mod audit_export;
 pub mod health;
 pub mod metrics;
 pub mod sandbox;
@@ -135,6 +136,7 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
         .with_always_save(true);
     router
         .merge(auth::routes())
+        .merge(audit_export::routes())
         .leptos_routes_with_context(
             &state,
             console_routes(),

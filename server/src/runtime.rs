@@ -17,7 +17,7 @@ use domain::{
     bot::{self, Runtime, RuntimeParts, RuntimeSettings},
     graduation,
     inbox::{Ingestor, WebhookSecrets},
-    policy, queue,
+    policy, queue, review,
     sandbox::seed::{DemoPolicy, SeedSummary},
     webex::client::{RetryPolicy, WebexClient},
 };
@@ -329,6 +329,10 @@ async fn apply_demo_policy(db: &Db, demo: &DemoPolicy) {
                 if let Err(error) = graduation::graduate_now(db, function, 1, &sandbox).await {
                     tracing::error!(%error, "cannot graduate the demo's prompts");
                 }
+            }
+            if let Err(error) = review::set_space(db, demo.review_space.as_deref(), &sandbox).await
+            {
+                tracing::error!(%error, "cannot set the demo's reviewer space");
             }
             tracing::info!("applied the demo's agent policy");
         }

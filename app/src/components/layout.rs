@@ -43,8 +43,10 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
     // Each page, and who may open it; the pages check again on the server.
     let pages = [
         ("/", "Overview", has_role),
+        ("/review", "Review", holds(&["admin", "reviewer"])),
         ("/agents", "Agents", has_role),
         ("/prompts", "Prompts", holds(&["admin", "reviewer"])),
+        ("/audit", "Audit", holds(&["admin", "manager"])),
         ("/people", "People", holds(&["admin"])),
         ("/sandbox", "Sandbox", info.sandbox && holds(&["admin"])),
     ];

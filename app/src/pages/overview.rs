@@ -5,10 +5,8 @@ use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
-    api::status::{
-        ChainCheck, RuntimeStatus, SystemStatus, load_system_status, verify_audit_chain,
-    },
-    components::error_panel::ErrorPanel,
+    api::status::{RuntimeStatus, SystemStatus, load_system_status, verify_audit_chain},
+    components::{chain::ChainResult, error_panel::ErrorPanel},
 };
 
 /// Shows the database, the audit log and who holds which role. "Verify chain" is a plain GET form
@@ -151,35 +149,5 @@ fn role_label(role: &str) -> &'static str {
         "reviewer" => "Reviewers",
         "manager" => "Managers",
         _ => "Other",
-    }
-}
-
-#[component]
-fn ChainResult(check: ChainCheck) -> impl IntoView {
-    match check.broken {
-        None => view! {
-            <p class="result ok" role="status">
-                {format!("Chain intact: {} verified.", entries(check.entries_checked))}
-            </p>
-        }
-        .into_any(),
-        Some((seq, problem)) => view! {
-            <p class="result broken" role="alert">
-                {format!(
-                    "Chain broken at entry {seq}: {problem}. {} before it verified.",
-                    entries(check.entries_checked),
-                )}
-            </p>
-        }
-        .into_any(),
-    }
-}
-
-/// "1 entry", "3 entries".
-fn entries(count: i64) -> String {
-    if count == 1 {
-        "1 entry".to_owned()
-    } else {
-        format!("{count} entries")
     }
 }

@@ -11,6 +11,9 @@ fn entry(seq: i64, prev_hash: &str) -> Entry {
         after_json: Some("30".into()),
         prev_hash: prev_hash.into(),
         hash: String::new(),
+        function: None,
+        space: None,
+        decision: None,
     };
     entry.hash = entry.expected_hash();
     entry
@@ -67,5 +70,42 @@ fn fields_cannot_bleed_into_each_other() {
     assert_ne!(
         content_hash(GENESIS_HASH, &one),
         content_hash(GENESIS_HASH, &two)
+    );
+}
+
+#[test]
+fn filter_columns_are_derived_from_the_entry() {
+    use crate::audit::index_fields;
+    assert_eq!(
+        index_fields(
+            "space:room-1",
+            None,
+            Some(r#"{"function":"summarize","decision":"reply","room_id":"other"}"#)
+        ),
+        (
+            Some("summarize".into()),
+            Some("room-1".into()),
+            Some("reply".into())
+        )
+    );
+    assert_eq!(
+        index_fields(
+            "prompt:alert_triage@v3",
+            None,
+            Some(r#"{"graduated":true}"#)
+        ),
+        (Some("alert_triage".into()), None, None)
+    );
+    assert_eq!(
+        index_fields("function:summarize", Some(r#"{"enabled":true}"#), None),
+        (Some("summarize".into()), None, None)
+    );
+    assert_eq!(
+        index_fields("alert:4", None, Some(r#"{"room_id":"room-9"}"#)),
+        (None, Some("room-9".into()), None)
+    );
+    assert_eq!(
+        index_fields("user:a@b.c", None, Some("[1]")),
+        (None, None, None)
     );
 }

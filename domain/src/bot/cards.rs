@@ -1,6 +1,7 @@
-//! Card clicks: Acknowledge and Escalate on an alert card. Webex announces a click without its
-//! inputs; Steward reads them, records what the person did (audited), and says so in the alert's
-//! thread. A click on an alert someone already dealt with says who did, and changes nothing.
+//! Card clicks. Webex announces a click without its inputs; Steward reads them and acts:
+//! Acknowledge and Escalate on an alert card are recorded (audited) and said in the alert's
+//! thread; Approve and Reject on a review card decide the draft (see `review.rs`). A click on
+//! something already decided says who decided, and changes nothing.
 
 use serde_json::json;
 
@@ -16,7 +17,7 @@ use crate::{
     inbox::InboxEvent,
     queue::{self, Job},
     time::now_ms,
-    webex::client::WebexError,
+    webex::{client::WebexError, types::AttachmentAction},
 };
 
 impl Runtime {
@@ -39,20 +40,63 @@ impl Runtime {
             }
             Err(error) => return Err(error.into()),
         };
+        match action.inputs.get("action").and_then(|v| v.as_str()) {
+            Some(ACTION_ACKNOWLEDGE | ACTION_ESCALATE) => {
+                self.alert_click(job, event, &action).await
+            }
+            Some(crate::review::ACTION_APPROVE | crate::review::ACTION_REJECT) => {
+                self.review_click(job, event, &action).await
+            }
+            _ => {
+                self.finish_event(
+                    job,
+                    event.id,
+                    "ignored",
+                    Some("not a card Steward understands"),
+                )
+                .await
+            }
+        }
+    }
+
+    /// Answers a card click in the card's thread and completes the job, inside the caller's
+    /// transaction.
+    pub(super) async fn answer_click_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        job: &Job,
+        event: &InboxEvent,
+        (room_id, thread_id): (&str, &str),
+        reply: &Reply,
+        outcome: &str,
+    ) -> Result<(), Failure> {
+        queue_post(
+            tx,
+            &NewOutbox {
+                event_id: Some(event.id),
+                draft_id: None,
+                room_id,
+                parent_id: Some(thread_id),
+                markdown: &reply.markdown,
+                card_json: None,
+            },
+        )
+        .await?;
+        db::inbox::set_state(tx, event.id, "replying", None).await?;
+        queue::complete_in(tx, job, outcome).await?;
+        Ok(())
+    }
+
+    async fn alert_click(
+        &self,
+        job: &Job,
+        event: &InboxEvent,
+        action: &AttachmentAction,
+    ) -> Result<(), Failure> {
         let input = |key: &str| action.inputs.get(key).and_then(|v| v.as_str());
         let (verb, target_state, from) = match input("action") {
             Some(ACTION_ACKNOWLEDGE) => ("acknowledged", "acknowledged", &["open"][..]),
-            Some(ACTION_ESCALATE) => ("escalated", "escalated", &["open", "acknowledged"][..]),
-            _ => {
-                return self
-                    .finish_event(
-                        job,
-                        event.id,
-                        "ignored",
-                        Some("not a card Steward understands"),
-                    )
-                    .await;
-            }
+            _ => ("escalated", "escalated", &["open", "acknowledged"][..]),
         };
         let alert = match input("alert") {
             Some(id) => db::drafts::find_alert(self.db(), id).await?,
@@ -120,20 +164,10 @@ impl Runtime {
                 crate::webex::markup::escape_markdown(&by)
             ))
         };
-        queue_post(
-            &mut tx,
-            &NewOutbox {
-                event_id: Some(event.id),
-                draft_id: None,
-                room_id: &alert.room_id,
-                parent_id: Some(&alert.thread_id),
-                markdown: &reply.markdown,
-                card_json: None,
-            },
-        )
-        .await?;
-        db::inbox::set_state(&mut tx, event.id, "replying", None).await?;
-        queue::complete_in(&mut tx, job, if changed { verb } else { "already decided" }).await?;
+        let outcome = if changed { verb } else { "already decided" };
+        let thread = (alert.room_id.as_str(), alert.thread_id.as_str());
+        self.answer_click_in(&mut tx, job, event, thread, &reply, outcome)
+            .await?;
         tx.commit().await?;
         self.announce_jobs();
         Ok(())

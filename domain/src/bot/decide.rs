@@ -110,6 +110,19 @@ impl Decided {
     }
 }
 
+/// The card that asks the reviewer space to decide a draft.
+fn review_card(decided: &Decided, draft_id: i64, space_title: &str, draft: &str) -> Reply {
+    let label = decided
+        .function
+        .parse::<crate::agents::AgentFunction>()
+        .map_or(decided.function, |f| f.label());
+    let trigger = decided.context.as_ref().and_then(|context| {
+        let last = context.as_array()?.last()?;
+        Some((last["author"].as_str()?, last["text"].as_str()?))
+    });
+    crate::review::review_card_for(draft_id, label, space_title, trigger, draft)
+}
+
 /// Redacts PII an engine put into its answer and keeps it within Webex's size limit.
 pub(super) fn filter_output(reply: Reply) -> (Reply, usize) {
     let redacted = redact(&reply.markdown);
@@ -137,6 +150,16 @@ impl Runtime {
         decided: Decided,
     ) -> Result<(), Failure> {
         let now = now_ms();
+        let review_space = if decided.decision == Decision::Draft {
+            crate::review::space(self.db())
+                .await
+                .map_err(|e| Failure::Retry(e.to_string()))?
+        } else {
+            None
+        };
+        let space_title = db::policy::space(self.db().reader(), &decided.room_id)
+            .await?
+            .map_or_else(|| decided.room_id.clone(), |space| space.title);
         let mut tx = self.db().begin().await?;
         let card_json = decided
             .reply
@@ -147,6 +170,7 @@ impl Runtime {
         let prompt = decided.prompt.as_deref().unwrap_or("builtin");
         let mut outbox_id = None;
         let mut draft_id = None;
+        let mut review_card_queued = false;
         let state = match (decided.decision, &decided.reply) {
             (Decision::Draft | Decision::Shadow, Some(reply)) => {
                 let draft_state = if decided.decision == Decision::Draft {
@@ -175,6 +199,25 @@ impl Runtime {
                     )
                     .await?,
                 );
+                if let (Some(review_space), Some(draft_id)) = (&review_space, draft_id) {
+                    let card = review_card(&decided, draft_id, &space_title, &reply.markdown);
+                    queue_post(
+                        &mut tx,
+                        &NewOutbox {
+                            event_id: None,
+                            draft_id: Some(draft_id),
+                            room_id: review_space,
+                            parent_id: None,
+                            markdown: &card.markdown,
+                            card_json: card
+                                .card
+                                .as_ref()
+                                .map(|c| serde_json::to_string(c).expect("cards serialise")),
+                        },
+                    )
+                    .await?;
+                    review_card_queued = true;
+                }
                 if decided.decision == Decision::Draft {
                     "drafted"
                 } else {
@@ -253,7 +296,7 @@ impl Runtime {
         .await?;
         queue::complete_in(&mut tx, job, state).await?;
         tx.commit().await?;
-        if outbox_id.is_some() {
+        if outbox_id.is_some() || review_card_queued {
             self.announce_jobs();
         }
         metrics::counter!(

@@ -3,13 +3,13 @@
 use sqlx::AnyConnection;
 
 use crate::{
-    Db,
-    audit::{Content, Entry, NewEntry, content_hash},
+    Backend, Db,
+    audit::{Content, Entry, Filter, NewEntry, content_hash, index_fields},
     time::now_ms,
 };
 
-const ENTRY_COLUMNS: &str =
-    "seq, at_ms, actor, action, target, before_json, after_json, prev_hash, hash";
+const ENTRY_COLUMNS: &str = "seq, at_ms, actor, action, target, before_json, after_json, \
+     prev_hash, hash, function, space, decision";
 
 /// Appends one entry. Advancing the head first takes its row lock (PostgreSQL) or the write lock
 /// (SQLite), so concurrent appenders from any replica queue up and the chain never forks.
@@ -36,9 +36,12 @@ pub(crate) async fn append(
             after_json: after_json.as_deref(),
         },
     );
+    let (function, space, decision) =
+        index_fields(&entry.target, before_json.as_deref(), after_json.as_deref());
     sqlx::query(
-        "INSERT INTO audit_log (seq, at_ms, actor, action, target, before_json, after_json, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_log (seq, at_ms, actor, action, target, before_json, after_json,
+             prev_hash, hash, function, space, decision)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(seq)
     .bind(at_ms)
@@ -49,6 +52,9 @@ pub(crate) async fn append(
     .bind(after_json.as_deref())
     .bind(&prev_hash)
     .bind(&hash)
+    .bind(&function)
+    .bind(&space)
+    .bind(&decision)
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
@@ -65,6 +71,9 @@ pub(crate) async fn append(
         after_json,
         prev_hash,
         hash,
+        function,
+        space,
+        decision,
     })
 }
 
@@ -98,4 +107,105 @@ pub(crate) async fn recent(db: &Db, limit: i64) -> Result<Vec<Entry>, sqlx::Erro
     .bind(limit)
     .fetch_all(db.reader())
     .await
+}
+
+/// Entries matching `filter`, newest first, below `before`. Only the conditions given enter the
+/// SQL, so each can use its index; a time range becomes a range of sequence numbers (entries are
+/// appended in time order), and text search runs on the backend's own full-text index.
+pub(crate) async fn search(
+    db: &Db,
+    filter: &Filter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let mut upper = before.map_or(i64::MAX, |b| b - 1);
+    let mut lower = 1;
+    if let Some(to) = filter.to_ms {
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM audit_log WHERE at_ms <= $1 ORDER BY at_ms DESC, seq DESC LIMIT 1",
+        )
+        .bind(to)
+        .fetch_optional(db.reader())
+        .await?;
+        upper = upper.min(last.unwrap_or(0));
+    }
+    if let Some(from) = filter.from_ms {
+        let first: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM audit_log WHERE at_ms >= $1 ORDER BY at_ms, seq LIMIT 1",
+        )
+        .bind(from)
+        .fetch_optional(db.reader())
+        .await?;
+        lower = first.unwrap_or(i64::MAX);
+    }
+    if lower > upper {
+        return Ok(Vec::new());
+    }
+    let words = filter.words();
+    let columns = ENTRY_COLUMNS
+        .split(", ")
+        .map(|c| format!("a.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut binds: Vec<String> = Vec::new();
+    let mut conditions = vec!["a.seq <= $1".to_owned(), "a.seq >= $2".to_owned()];
+    for (column, value) in [
+        ("actor", &filter.actor),
+        ("function", &filter.function),
+        ("space", &filter.space),
+        ("decision", &filter.decision),
+    ] {
+        if let Some(value) = value {
+            binds.push(value.clone());
+            conditions.push(format!("a.{column} = ${}", binds.len() + 2));
+        }
+    }
+    let from = if words.is_empty() {
+        "audit_log a".to_owned()
+    } else {
+        match db.backend() {
+            Backend::Sqlite => {
+                // Each word as a quoted prefix: "word"*; FTS5 reads rowids newest first.
+                let query = words
+                    .iter()
+                    .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                binds.push(query);
+                conditions.push(format!("audit_search MATCH ${}", binds.len() + 2));
+                // Bounds and order on the FTS rowid let FTS5 walk its index newest first.
+                conditions[0] = "s.rowid <= $1".to_owned();
+                conditions[1] = "s.rowid >= $2".to_owned();
+                "audit_search s JOIN audit_log a ON a.seq = s.rowid".to_owned()
+            }
+            Backend::Postgres => {
+                let query = words
+                    .iter()
+                    .map(|w| format!("'{}':*", w.replace('\'', "''")))
+                    .collect::<Vec<_>>()
+                    .join(" & ");
+                binds.push(query);
+                conditions.push(format!(
+                    "a.search @@ to_tsquery('simple', ${})",
+                    binds.len() + 2
+                ));
+                "audit_log a".to_owned()
+            }
+        }
+    };
+    let order = if conditions[0].starts_with("s.") {
+        "s.rowid"
+    } else {
+        "a.seq"
+    };
+    let sql = format!(
+        "SELECT {columns} FROM {from} WHERE {} ORDER BY {order} DESC LIMIT ${}",
+        conditions.join(" AND "),
+        binds.len() + 3
+    );
+    let mut query = sqlx::query_as::<_, Entry>(&sql).bind(upper).bind(lower);
+    for value in &binds {
+        query = query.bind(value.clone());
+    }
+    query.bind(limit).fetch_all(db.reader()).await
 }

@@ -30,6 +30,8 @@ pub const READER_EMAIL: &str = "steward-reader@acme.example";
 pub const PROJECT_SPACE: &str = "Project Falcon";
 /// Title of the IT help space.
 pub const HELP_SPACE: &str = "IT Help";
+/// Title of the space where reviewers get drafts as cards.
+pub const REVIEW_SPACE: &str = "Steward Reviews";
 /// Title of the alerts space.
 pub const ALERTS_SPACE: &str = "IT Alerts";
 
@@ -238,6 +240,14 @@ impl Sandbox {
             .await?;
         }
 
+        room(
+            &mut tx,
+            &mut seeder,
+            REVIEW_SPACE,
+            &["alex", "riley", "bot"],
+        )
+        .await?;
+
         let project = room(
             &mut tx,
             &mut seeder,
@@ -378,7 +388,8 @@ impl Sandbox {
 impl Sandbox {
     /// The agent policy the demo starts with, and the demo spaces as Steward should know them:
     /// thread summaries live in the project space and waiting for review in IT Help, alert
-    /// triage live in the alerts space. The other spaces start with nothing enabled.
+    /// triage live in the alerts space, drafts also sent to the reviewers' space. The other
+    /// spaces start with nothing enabled.
     pub async fn demo_policy(&self) -> Result<DemoPolicy, SandboxError> {
         let bot = store::find_person_by_email(self.db.reader(), BOT_EMAIL)
             .await?
@@ -399,6 +410,7 @@ impl Sandbox {
         .filter_map(|(function, title, mode)| Some((function, id(title)?, mode)))
         .collect();
         Ok(DemoPolicy {
+            review_space: id(REVIEW_SPACE),
             modes,
             spaces: rooms.into_iter().map(|r| (r.id, r.title, r.kind)).collect(),
         })
@@ -412,6 +424,8 @@ pub struct DemoPolicy {
     pub modes: Vec<(AgentFunction, String, Mode)>,
     /// `(room id, title, kind)` of the bot's spaces.
     pub spaces: Vec<(String, String, String)>,
+    /// The space where reviewers get drafts as cards.
+    pub review_space: Option<String>,
 }
 
 /// Replaces `@First Last` with mention markup for the people in the demo.

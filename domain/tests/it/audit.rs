@@ -185,3 +185,73 @@ db_test!(async fn a_forged_row_with_a_valid_own_hash_breaks_the_link(db, url) {
     let broken = audit::verify(&db).await.unwrap().first_broken.unwrap();
     assert_eq!((broken.seq, broken.problem), (2, ChainProblem::LinkBroken));
 });
+
+async fn decision(db: &Db, room: &str, function: &str, decision: &str, actor: Actor) {
+    audit::record(
+        db,
+        NewEntry {
+            actor,
+            action: format!("agent.{decision}"),
+            target: format!("space:{room}"),
+            before: None,
+            after: Some(json!({ "function": function, "decision": decision, "message_id": format!("msg-{room}-{decision}") })),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+db_test!(async fn entries_are_found_by_actor_function_space_decision_and_words(db) {
+    decision(&db, "falcon", "summarize", "reply", Actor::system("runtime")).await;
+    decision(&db, "alerts", "alert_triage", "reply", Actor::system("runtime")).await;
+    decision(&db, "help", "summarize", "draft", Actor::system("runtime")).await;
+    audit::record(&db, entry(1)).await.unwrap();
+    let seqs = |entries: Vec<audit::Entry>| entries.into_iter().map(|e| e.seq).collect::<Vec<_>>();
+    let search = |filter: audit::Filter| {
+        let db = db.clone();
+        async move { seqs(audit::search(&db, &filter, None, 50).await.unwrap()) }
+    };
+
+    assert_eq!(search(audit::Filter::default()).await, [4, 3, 2, 1]);
+    assert_eq!(search(audit::Filter { function: Some("summarize".into()), ..Default::default() }).await, [3, 1]);
+    assert_eq!(search(audit::Filter { space: Some("alerts".into()), ..Default::default() }).await, [2]);
+    assert_eq!(search(audit::Filter { decision: Some("reply".into()), ..Default::default() }).await, [2, 1]);
+    assert_eq!(search(audit::Filter { actor: Some("user:7".into()), ..Default::default() }).await, [4]);
+    assert_eq!(
+        search(audit::Filter { function: Some("summarize".into()), decision: Some("draft".into()), ..Default::default() }).await,
+        [3]
+    );
+    // Words match as prefixes, in any field, all of them.
+    assert_eq!(search(audit::Filter { text: Some("msg-falcon".into()), ..Default::default() }).await, [1]);
+    assert_eq!(search(audit::Filter { text: Some("ALERT_tri".into()), ..Default::default() }).await, [2]);
+    assert_eq!(search(audit::Filter { text: Some("summarize draft".into()), ..Default::default() }).await, [3]);
+    assert_eq!(search(audit::Filter { text: Some("nothing-like-this".into()), ..Default::default() }).await, Vec::<i64>::new());
+    // Characters that mean something to a search engine are only text.
+    assert_eq!(search(audit::Filter { text: Some("\"'*:&|()".into()), ..Default::default() }).await, [4, 3, 2, 1]);
+
+    // Keyset pages.
+    let first = audit::search(&db, &audit::Filter::default(), None, 2).await.unwrap();
+    assert_eq!(seqs(first.clone()), [4, 3]);
+    assert_eq!(seqs(audit::search(&db, &audit::Filter::default(), Some(first[1].seq), 2).await.unwrap()), [2, 1]);
+});
+
+db_test!(async fn a_time_range_selects_the_entries_written_in_it(db) {
+    append_entries(&db, 3).await;
+    let all = audit::recent(&db, 3).await.unwrap();
+    let (first, last) = (all[2].at_ms, all[0].at_ms);
+    let filter = audit::Filter { from_ms: Some(first), to_ms: Some(last), ..Default::default() };
+    assert_eq!(audit::search(&db, &filter, None, 50).await.unwrap().len(), 3);
+    let filter = audit::Filter { to_ms: Some(first - 1), ..Default::default() };
+    assert!(audit::search(&db, &filter, None, 50).await.unwrap().is_empty());
+    let filter = audit::Filter { from_ms: Some(last + 1), ..Default::default() };
+    assert!(audit::search(&db, &filter, None, 50).await.unwrap().is_empty());
+});
+
+db_test!(async fn changing_a_filter_column_to_hide_an_entry_is_detected(db, url) {
+    decision(&db, "falcon", "summarize", "reply", Actor::system("runtime")).await;
+    decision(&db, "falcon", "summarize", "draft", Actor::system("runtime")).await;
+    tamper(&db, &url, &["UPDATE audit_log SET space = 'elsewhere' WHERE seq = 2"]).await;
+    let report = audit::verify(&db).await.unwrap();
+    let broken = report.first_broken.unwrap();
+    assert_eq!((broken.seq, broken.problem), (2, ChainProblem::ContentChanged));
+});

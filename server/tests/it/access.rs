@@ -17,6 +17,7 @@ const ANYONE: &[Role] = &[];
 const EVERY_ROLE: &[Role] = &[Role::Admin, Role::Reviewer, Role::Manager];
 const ADMIN: &[Role] = &[Role::Admin];
 const ADMIN_REVIEWER: &[Role] = &[Role::Admin, Role::Reviewer];
+const ADMIN_MANAGER: &[Role] = &[Role::Admin, Role::Manager];
 
 /// `(path, roles admitted (empty: anyone, even signed out), a valid form body)`.
 #[rustfmt::skip]
@@ -42,6 +43,11 @@ const SERVER_FUNCTIONS: &[(&str, &[Role], &str)] = &[
     ("/api/split_version", ADMIN, "function=summarize&version=1&percent=10"),
     ("/api/end_split", ADMIN, "function=summarize"),
     ("/api/rollback_release", ADMIN, "function=summarize"),
+    ("/api/load_review_queue", ADMIN_REVIEWER, ""),
+    ("/api/approve_draft", ADMIN_REVIEWER, "id=1&markdown=ok"),
+    ("/api/reject_draft", ADMIN_REVIEWER, "id=1&reason=no"),
+    ("/api/approve_selected", ADMIN_REVIEWER, "selected%5B1%5D=on"),
+    ("/api/load_audit", ADMIN_MANAGER, "query%5Bq%5D=role"),
 ];
 
 /// `(path, roles admitted)` of every console page that needs a role.
@@ -52,6 +58,10 @@ const PAGES: &[(&str, &[Role])] = &[
     ("/people", ADMIN),
     ("/agents", EVERY_ROLE),
     ("/prompts", ADMIN_REVIEWER),
+    ("/review", ADMIN_REVIEWER),
+    ("/audit", ADMIN_MANAGER),
+    ("/audit/export.csv", ADMIN_MANAGER),
+    ("/audit/export.jsonl", ADMIN_MANAGER),
 ];
 
 /// Who calls: nobody, or someone holding exactly one role.

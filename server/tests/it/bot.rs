@@ -553,3 +553,64 @@ db_test!(async fn after_a_rollback_the_next_draft_comes_from_the_earlier_version
     assert_eq!(drafted[1]["prompt_version"], "summarize@v2");
     bot.stop().await;
 });
+
+db_test!(async fn a_draft_card_in_the_reviewer_space_is_decided_once_and_only_by_reviewers(db) {
+    use domain::{review, sandbox::seed::REVIEW_SPACE, users::{self, EmailAddress, Role}};
+    let bot = Bot::start(&db).await;
+    let admin = Actor::user(1);
+    let reviews = bot.room(REVIEW_SPACE).await;
+    review::set_space(&db, Some(&reviews), &admin).await.unwrap();
+    users::grant_role(&db, &EmailAddress::parse("riley.chen@acme.example").unwrap(), Role::Reviewer, &admin)
+        .await
+        .unwrap();
+    let help = bot.room(HELP_SPACE).await;
+    let asked = bot.say(SAM, &help, &format!("{} summarize 5", bot.mention()), None).await;
+    let cards = bot.wait_for_replies("riley.chen@acme.example", &reviews, None, 1).await;
+    let card_message = &cards[0];
+    assert!(text(card_message).starts_with("Draft for review: Thread summaries in IT Help"), "{}", text(card_message));
+    let card = &card_message["attachments"][0]["content"];
+    assert!(card["body"].to_string().contains("Sam Okafor asked: @Steward summarize 5") || card["body"].to_string().contains("Sam Okafor asked: Steward summarize 5"), "{}", card["body"]);
+    let approve = card["actions"][0]["data"].clone();
+    let reject = card["actions"][1]["data"].clone();
+    let click = |email: &'static str, inputs: Value| {
+        let bot = &bot;
+        let message = card_message["id"].clone();
+        async move {
+            let token = bot.server.token_for(email).await;
+            let response = bot
+                .server
+                .post("/attachment/actions", &token, json!({ "type": "submit", "messageId": message, "inputs": inputs }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 202);
+        }
+    };
+    let card_id = card_message["id"].as_str().unwrap();
+
+    // Someone without the reviewer role is told so; nothing is decided.
+    click(ALEX, approve.clone()).await;
+    let said = bot.wait_for_replies(ALEX, &reviews, Some(card_id), 1).await;
+    assert!(text(&said[0]).starts_with("Only Steward reviewers can decide drafts."), "{}", text(&said[0]));
+    // Rejecting needs a reason.
+    click("riley.chen@acme.example", reject.clone()).await;
+    let said = bot.wait_for_replies(ALEX, &reviews, Some(card_id), 2).await;
+    assert_eq!(text(&said[1]), "Say why in the Reason field, then press Reject.");
+    assert_eq!(drafts::pending(&db, 0, 10).await.unwrap().len(), 1);
+
+    click("riley.chen@acme.example", approve.clone()).await;
+    let said = bot.wait_for_replies(ALEX, &reviews, Some(card_id), 3).await;
+    assert_eq!(text(&said[2]), "Riley Chen approved this draft.");
+    let answered = bot.wait_for_replies(SAM, &help, asked["id"].as_str(), 1).await;
+    assert!(text(&answered[0]).starts_with("Summary of the last 5 messages"));
+
+    // A second click says who decided, and posts nothing more in IT Help.
+    let mut with_reason = reject.as_object().unwrap().clone();
+    with_reason.insert("reason".into(), json!("too long"));
+    click("riley.chen@acme.example", Value::Object(with_reason)).await;
+    let said = bot.wait_for_replies(ALEX, &reviews, Some(card_id), 4).await;
+    assert_eq!(text(&said[3]), "This draft was already approved by riley.chen@acme.example.");
+    bot.settle().await;
+    assert_eq!(bot.bot_messages(SAM, &help, asked["id"].as_str()).await.len(), 1);
+    bot.stop().await;
+});

@@ -1,6 +1,7 @@
 //! HTTP tests against the real router, on SQLite and PostgreSQL.
 
 mod access;
+mod audit_export;
 mod bot;
 mod bot_support;
 mod commands;

@@ -1,0 +1,225 @@
+//! The Audit page: every change Steward made or recorded, filtered by time, actor, function,
+//! space and decision, searched by words, a page at a time; exported as CSV or JSON lines; and
+//! the hash chain verified.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::Form,
+    hooks::{use_query_map, use_url},
+};
+
+use crate::{
+    api::{
+        audit::{AuditQuery, AuditRow, AuditView, load_audit},
+        status::verify_audit_chain,
+    },
+    components::{chain::ChainResult, error_panel::ErrorPanel, format::short_time},
+};
+
+/// The decisions an agent records, for the decision filter.
+const DECISIONS: [&str; 5] = ["reply", "draft", "shadow", "off", "builtin"];
+
+/// All of it works as plain GET forms and links, so every view has an address.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| {
+        let q = query_map.read();
+        AuditQuery {
+            actor: q.get("actor"),
+            function: q.get("function"),
+            space: q.get("space"),
+            decision: q.get("decision"),
+            from: q.get("from"),
+            to: q.get("to"),
+            q: q.get("q"),
+            before: q.get("before").and_then(|b| b.parse().ok()),
+        }
+    });
+    let page = Resource::new(move || query.get(), load_audit);
+    let url = use_url();
+    let verify_requested = move || url.read().search_params().get("verify").is_some();
+    let chain = Resource::new(verify_requested, |requested| async move {
+        if requested {
+            verify_audit_chain().await.map(Some)
+        } else {
+            Ok(None)
+        }
+    });
+    view! {
+        <Title text="Audit log" />
+        <h1>"Audit log"</h1>
+        <p class="lede">
+            "Every change made in the console and every decision an agent took, append-only. Each \
+             entry carries the hash of the one before, so a change behind Steward's back shows \
+             when the chain is verified."
+        </p>
+        <section class="card" aria-labelledby="verify-heading">
+            <h2 id="verify-heading">"Chain"</h2>
+            <Form method="GET" action="">
+                <button type="submit" name="verify" value="1" class="secondary">
+                    "Verify chain"
+                </button>
+            </Form>
+            <Suspense fallback=|| view! { <p class="loading">"Verifying…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {move || Suspend::new(async move {
+                        chain.await.map(|check| check.map(|check| view! { <ChainResult check /> }))
+                    })}
+                </ErrorBoundary>
+            </Suspense>
+        </section>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || Suspend::new(async move {
+                    let query = query.get_untracked();
+                    page.await.map(|view| view! { <AuditBody view query /> })
+                })}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
+#[component]
+fn AuditBody(view: AuditView, query: AuditQuery) -> impl IntoView {
+    let filters = query.to_query_string();
+    let export = |format: &str| {
+        if filters.is_empty() {
+            format!("/audit/export.{format}")
+        } else {
+            format!("/audit/export.{format}?{filters}")
+        }
+    };
+    let next = view.next_before.map(|before| {
+        let href = if filters.is_empty() {
+            format!("/audit?before={before}")
+        } else {
+            format!("/audit?{filters}&before={before}")
+        };
+        view! { <a class="button" href=href>"Older entries"</a> }
+    });
+    let selected = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
+    let text_value = |v: &Option<String>| v.clone().unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="filter-heading">
+            <h2 id="filter-heading">"Filter"</h2>
+            <Form method="GET" action="">
+                <div class="inline-form">
+                    <label>
+                        "Words"
+                        <input type="search" name="q" value=text_value(&query.q) placeholder="e.g. summarize draft" />
+                    </label>
+                    <label>
+                        "Actor"
+                        <input type="text" name="actor" value=text_value(&query.actor) placeholder="user:3, system:runtime" />
+                    </label>
+                    <label>
+                        "Function"
+                        <select name="function">
+                            <option value="">"Any"</option>
+                            {view
+                                .functions
+                                .iter()
+                                .map(|(name, label)| {
+                                    view! { <option value=name.clone() selected=selected(&query.function, name)>{label.clone()}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "Space"
+                        <select name="space">
+                            <option value="">"Any"</option>
+                            {view
+                                .spaces
+                                .iter()
+                                .map(|(id, title)| {
+                                    view! { <option value=id.clone() selected=selected(&query.space, id)>{title.clone()}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "Decision"
+                        <select name="decision">
+                            <option value="">"Any"</option>
+                            {DECISIONS
+                                .iter()
+                                .map(|d| view! { <option value=*d selected=selected(&query.decision, d)>{*d}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "From (UTC)"
+                        <input type="datetime-local" name="from" value=text_value(&query.from) />
+                    </label>
+                    <label>
+                        "To (UTC)"
+                        <input type="datetime-local" name="to" value=text_value(&query.to) />
+                    </label>
+                    <button type="submit">"Show"</button>
+                </div>
+            </Form>
+            <p class="muted">
+                {format!("The log holds {} entries. Export what this filter shows: ", view.total)}
+                <a href=export("csv")>"CSV"</a>
+                " · "
+                <a href=export("jsonl")>"JSON lines"</a>
+            </p>
+        </section>
+        {if view.entries.is_empty() {
+            view! { <p class="card muted">"No entries match."</p> }.into_any()
+        } else {
+            view! { <Entries entries=view.entries /> }.into_any()
+        }}
+        {next}
+    }
+}
+
+#[component]
+fn Entries(entries: Vec<AuditRow>) -> impl IntoView {
+    view! {
+        <table class="data audit">
+            <caption>"Entries, newest first"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"#"</th>
+                    <th scope="col">"When (UTC)"</th>
+                    <th scope="col">"Who"</th>
+                    <th scope="col">"What"</th>
+                    <th scope="col">"Details"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {entries
+                    .into_iter()
+                    .map(|e| {
+                        let actor_filter = format!("/audit?actor={}", e.actor_id);
+                        view! {
+                            <tr id=format!("entry-{}", e.seq)>
+                                <td>{e.seq}</td>
+                                <td>{short_time(&e.at)}</td>
+                                <td>
+                                    <a href=actor_filter title=e.actor_id.clone()>{e.actor}</a>
+                                </td>
+                                <td>
+                                    <code>{e.action}</code>
+                                    <br />
+                                    <span class="muted">{e.target}</span>
+                                </td>
+                                <td>
+                                    <details>
+                                        <summary>"Before and after"</summary>
+                                        {e.before.map(|b| view! { <h4>"Before"</h4> <pre>{b}</pre> })}
+                                        {e.after.map(|a| view! { <h4>"After"</h4> <pre>{a}</pre> })}
+                                    </details>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
