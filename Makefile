@@ -52,6 +52,7 @@ e2e: test-tools build-release
 ## The runtime benchmarks: each figure beside a baseline measured in the same run.
 bench: postgres
 	cargo bench -p server --bench runtime
+	cargo bench -p domain --bench audit
 
 ## Day-to-day development: rebuilds and reloads the browser on every change.
 dev: tools

@@ -33,9 +33,23 @@ export default defineConfig({
       ],
     },
   },
+  // The governance story changes the sandbox's shared policy, so it runs after everything else,
+  // once per JavaScript setting and one at a time.
   projects: [
-    { name: 'js-on', use: { javaScriptEnabled: true } },
-    { name: 'js-off', use: { javaScriptEnabled: false } },
+    { name: 'js-on', use: { javaScriptEnabled: true }, testIgnore: /governance/ },
+    { name: 'js-off', use: { javaScriptEnabled: false }, testIgnore: /governance/ },
+    {
+      name: 'governance-js-on',
+      use: { javaScriptEnabled: true },
+      testMatch: /governance/,
+      dependencies: ['js-on', 'js-off'],
+    },
+    {
+      name: 'governance-js-off',
+      use: { javaScriptEnabled: false },
+      testMatch: /governance/,
+      dependencies: ['governance-js-on'],
+    },
   ],
   webServer: {
     command: `${binary} serve`,

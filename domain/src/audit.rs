@@ -216,6 +216,14 @@ pub async fn record(db: &Db, entry: NewEntry) -> Result<Entry, AuditError> {
     Ok(entry)
 }
 
+/// Appends `entries` in order, in one transaction (an import, or a benchmark's million rows).
+pub async fn record_all(db: &Db, entries: Vec<NewEntry>) -> Result<Vec<Entry>, AuditError> {
+    let mut tx = db.begin().await?;
+    let stored = db::audit::append_all(&mut tx, entries).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
 /// The newest entries, newest first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Entry>, AuditError> {
     Ok(db::audit::recent(db, limit).await?)

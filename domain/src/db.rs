@@ -248,6 +248,19 @@ impl Db {
         })
     }
 
+    /// Brings the query planner's statistics up to date, so filters on large tables (the audit
+    /// log) pick the right index. Cheap when little has changed; the server runs it hourly.
+    pub async fn refresh_statistics(&self) -> Result<(), DbError> {
+        let sql = match self.backend {
+            // 0x10002: analyze every table whose statistics are missing or stale, not only the
+            // ones this connection happened to query.
+            Backend::Sqlite => "PRAGMA optimize=0x10002",
+            Backend::Postgres => "ANALYZE",
+        };
+        self.writer.execute(sql).await?;
+        Ok(())
+    }
+
     /// Closes every connection; later queries fail.
     pub async fn close(&self) {
         self.writer.close().await;

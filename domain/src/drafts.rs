@@ -110,7 +110,9 @@ pub async fn approve(
     let draft = db::drafts::find(&mut *tx, id)
         .await?
         .ok_or(DraftError::NotFound(id))?;
-    let text = edited.map(str::trim).unwrap_or(&draft.markdown);
+    // Browsers send a textarea's line breaks as CRLF; the draft and its edit are compared as text.
+    let edited = edited.map(|text| text.trim().replace("\r\n", "\n"));
+    let text = edited.as_deref().unwrap_or(&draft.markdown);
     if text.is_empty() {
         return Err(DraftError::Invalid("the reply must not be empty"));
     }
@@ -162,6 +164,7 @@ pub async fn approve(
                 "markdown": text,
                 "function": draft.function,
                 "prompt_version": draft.prompt_version,
+                "room_id": draft.room_id,
                 "outbox_id": outbox_id,
             })),
         },
@@ -205,6 +208,7 @@ pub async fn reject(db: &Db, id: i64, reviewer: &Actor, reason: &str) -> Result<
                 "reason": reason,
                 "function": draft.function,
                 "prompt_version": draft.prompt_version,
+                "room_id": draft.room_id,
             })),
         },
     )

@@ -279,7 +279,8 @@ pub async fn create(
     let stored = StoredPrompt {
         function,
         version: next,
-        template: new.template.trim().to_owned(),
+        // Browsers send a textarea's line breaks as CRLF; versions compare and diff by line.
+        template: new.template.trim().replace("\r\n", "\n"),
         variables,
         settings,
         author: author.to_string(),

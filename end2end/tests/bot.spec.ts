@@ -1,37 +1,5 @@
-import { type Page, type TestInfo } from '@playwright/test';
-import { expect, javaScriptOn, test } from './fixtures';
-import { DEMO, signIn } from './signin';
-
-/** Opens the Sandbox page as the demo admin, acting as `person` in `space`. */
-async function openSpace(page: Page, person: string, space: string): Promise<void> {
-  await signIn(page, DEMO.admin.name);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sandbox' }).click();
-  await page.getByLabel('Person').selectOption({ label: person });
-  await page.getByRole('button', { name: 'Open' }).click();
-  await page.getByLabel('Space').selectOption({ label: space });
-  await page.getByRole('button', { name: 'Open' }).click();
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.getByLabel('Message', { exact: true }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-}
-
-/**
- * Waits until the space shows `text`. With JavaScript the page polls for the bot's replies;
- * without it, a person reads the space again by reloading.
- */
-async function expectInSpace(page: Page, testInfo: TestInfo, text: string): Promise<void> {
-  const messages = page.getByRole('region', { name: 'Messages' });
-  if (javaScriptOn(testInfo)) {
-    await expect(messages).toContainText(text, { timeout: 10_000 });
-  } else {
-    await expect(async () => {
-      await page.reload();
-      await expect(messages).toContainText(text, { timeout: 500 });
-    }).toPass({ timeout: 10_000 });
-  }
-}
+import { expect, test } from './fixtures';
+import { expectInSpace, openSpace, send } from './space';
 
 test('mentioning the bot with summarize in the project space posts the summary in its thread', async ({ page }, testInfo) => {
   await openSpace(page, 'Sam Okafor', 'Project Falcon');

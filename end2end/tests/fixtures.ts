@@ -1,4 +1,4 @@
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 
 /**
  * Every test fails if the page logs an error or the browser reports a Content-Security-Policy
@@ -10,19 +10,24 @@ export const test = base.extend<{ pageErrors: BrowserError[] }>({
   pageErrors: [
     async ({ page }, use) => {
       const errors: BrowserError[] = [];
-      page.on('console', (message) => {
-        if (message.type() !== 'error') return;
-        const url = message.location().url;
-        const refusal = /\/api\//.test(url) && message.text().includes('status of 400');
-        if (!refusal) errors.push({ text: message.text(), url });
-      });
-      page.on('pageerror', (error) => errors.push({ text: error.message, url: page.url() }));
+      collectErrors(page, errors);
       await use(errors);
       expect(errors, 'errors in the browser console').toEqual([]);
     },
     { auto: true },
   ],
 });
+
+/** Records into `errors` what `page` logs as an error, but for 400 refusals from server functions. */
+export function collectErrors(page: Page, errors: BrowserError[]): void {
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const url = message.location().url;
+    const refusal = /\/api\//.test(url) && message.text().includes('status of 400');
+    if (!refusal) errors.push({ text: message.text(), url });
+  });
+  page.on('pageerror', (error) => errors.push({ text: error.message, url: page.url() }));
+}
 
 export { expect };
 

@@ -282,11 +282,16 @@ impl Supervisor {
                 }
                 _ = check.tick(), if webhooks => self.sync_webhooks(runtime).await,
                 _ = fill.tick(), if webhooks => backfill(runtime).await,
-                _ = purge.tick() => match queue::purge_done(&self.db, DONE_JOB_RETENTION).await {
-                    Ok(0) => {}
-                    Ok(purged) => tracing::info!(purged, "removed finished jobs older than a week"),
-                    Err(error) => tracing::error!(error = %domain::error_chain(&error), "cannot purge finished jobs"),
-                },
+                _ = purge.tick() => {
+                    match queue::purge_done(&self.db, DONE_JOB_RETENTION).await {
+                        Ok(0) => {}
+                        Ok(purged) => tracing::info!(purged, "removed finished jobs older than a week"),
+                        Err(error) => tracing::error!(error = %domain::error_chain(&error), "cannot purge finished jobs"),
+                    }
+                    if let Err(error) = self.db.refresh_statistics().await {
+                        tracing::error!(error = %domain::error_chain(&error), "cannot refresh planner statistics");
+                    }
+                }
             }
         }
     }

@@ -219,7 +219,8 @@ pub async fn save_modes(
     use domain::policy::{self, Mode};
     let admin = ssr::admin()?;
     let state = crate::state::app_state()?;
-    let mut changed = 0;
+    // Every cell is checked before any is stored, so a bad one changes nothing.
+    let mut cells = Vec::new();
     for (cell, mode) in modes.unwrap_or_default() {
         let (function, room) = cell.split_once('|').ok_or_else(|| {
             ConsoleError::invalid(format!("`{cell}` names no function and space."))
@@ -234,18 +235,20 @@ pub async fn save_modes(
                 policy::PolicyError::UnknownSpace(_) => ConsoleError::invalid(e.to_string()),
                 other => ConsoleError::unavailable(&other),
             })?;
-        if policy::set_mode(
+        cells.push((function, space.room_id, mode));
+    }
+    let mut changed = 0;
+    for (function, room_id, mode) in cells {
+        let stored = policy::set_mode(
             &state.db,
             function,
-            &space.room_id,
+            &room_id,
             mode,
             &crate::state::actor(&admin),
         )
         .await
-        .map_err(|e| ConsoleError::unavailable(&e))?
-        {
-            changed += 1;
-        }
+        .map_err(|e| ConsoleError::unavailable(&e))?;
+        changed += usize::from(stored);
     }
     Ok(changed)
 }

@@ -163,6 +163,14 @@ fn AgentsBody(data: AgentsView, actions: Actions) -> impl IntoView {
                     view! {
                         <ActionForm action=actions.save attr:id="modes-form">
                             <FormError result=save_result />
+                            {move || {
+                                actions
+                                    .save
+                                    .value()
+                                    .get()
+                                    .and_then(Result::ok)
+                                    .map(|n| view! { <p class="result ok" role="status">{saved(n)}</p> })
+                            }}
                             <button type="submit">"Save modes"</button>
                         </ActionForm>
                     }
@@ -334,5 +342,14 @@ fn Thresholds(
                     }
                 })}
         </section>
+    }
+}
+
+/// What saving the grid changed, in words.
+fn saved(changes: usize) -> String {
+    match changes {
+        0 => "Nothing changed.".to_owned(),
+        1 => "Saved 1 change.".to_owned(),
+        n => format!("Saved {n} changes."),
     }
 }

@@ -17,64 +17,100 @@ pub(crate) async fn append(
     conn: &mut AnyConnection,
     entry: NewEntry,
 ) -> Result<Entry, sqlx::Error> {
-    let (seq, prev_hash): (i64, String) =
-        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    Ok(append_all(conn, vec![entry])
+        .await?
+        .pop()
+        .expect("one entry in, one out"))
+}
+
+/// Rows per INSERT: 12 parameters each stays within every backend's limit.
+const ROWS_PER_INSERT: usize = 400;
+
+/// Appends entries in order, chained, with one INSERT per 400.
+pub(crate) async fn append_all(
+    conn: &mut AnyConnection,
+    entries: Vec<NewEntry>,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    let (last_seq, mut prev_hash): (i64, String) =
+        sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+            .bind(count)
             .fetch_one(&mut *conn)
             .await?;
     let at_ms = now_ms();
-    let before_json = entry.before.map(|v| v.to_string());
-    let after_json = entry.after.map(|v| v.to_string());
-    let hash = content_hash(
-        &prev_hash,
-        &Content {
+    let mut stored = Vec::with_capacity(entries.len());
+    for (offset, entry) in (0..).zip(entries) {
+        let seq = last_seq - count + 1 + offset;
+        let before_json = entry.before.map(|v| v.to_string());
+        let after_json = entry.after.map(|v| v.to_string());
+        let hash = content_hash(
+            &prev_hash,
+            &Content {
+                seq,
+                at_ms,
+                actor: entry.actor.as_str(),
+                action: &entry.action,
+                target: &entry.target,
+                before_json: before_json.as_deref(),
+                after_json: after_json.as_deref(),
+            },
+        );
+        let (function, space, decision) =
+            index_fields(&entry.target, before_json.as_deref(), after_json.as_deref());
+        stored.push(Entry {
             seq,
             at_ms,
-            actor: entry.actor.as_str(),
-            action: &entry.action,
-            target: &entry.target,
-            before_json: before_json.as_deref(),
-            after_json: after_json.as_deref(),
-        },
-    );
-    let (function, space, decision) =
-        index_fields(&entry.target, before_json.as_deref(), after_json.as_deref());
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at_ms, actor, action, target, before_json, after_json,
-             prev_hash, hash, function, space, decision)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(seq)
-    .bind(at_ms)
-    .bind(entry.actor.as_str())
-    .bind(&entry.action)
-    .bind(&entry.target)
-    .bind(before_json.as_deref())
-    .bind(after_json.as_deref())
-    .bind(&prev_hash)
-    .bind(&hash)
-    .bind(&function)
-    .bind(&space)
-    .bind(&decision)
-    .execute(&mut *conn)
-    .await?;
+            actor: entry.actor.to_string(),
+            action: entry.action,
+            target: entry.target,
+            before_json,
+            after_json,
+            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+            function,
+            space,
+            decision,
+        });
+    }
+    for chunk in stored.chunks(ROWS_PER_INSERT) {
+        let values = (0..chunk.len())
+            .map(|row| {
+                let p: Vec<String> = (1..=12).map(|n| format!("${}", row * 12 + n)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at_ms, actor, action, target, before_json, after_json,
+                 prev_hash, hash, function, space, decision)
+             VALUES {values}"
+        );
+        let mut query = sqlx::query(&sql);
+        for e in chunk {
+            query = query
+                .bind(e.seq)
+                .bind(e.at_ms)
+                .bind(e.actor.clone())
+                .bind(e.action.clone())
+                .bind(e.target.clone())
+                .bind(e.before_json.clone())
+                .bind(e.after_json.clone())
+                .bind(e.prev_hash.clone())
+                .bind(e.hash.clone())
+                .bind(e.function.clone())
+                .bind(e.space.clone())
+                .bind(e.decision.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
+        .bind(&prev_hash)
         .execute(&mut *conn)
         .await?;
-    Ok(Entry {
-        seq,
-        at_ms,
-        actor: entry.actor.to_string(),
-        action: entry.action,
-        target: entry.target,
-        before_json,
-        after_json,
-        prev_hash,
-        hash,
-        function,
-        space,
-        decision,
-    })
+    Ok(stored)
 }
 
 /// The chain head: the last sequence number and its hash.
@@ -203,7 +239,13 @@ pub(crate) async fn search(
         conditions.join(" AND "),
         binds.len() + 3
     );
-    let mut query = sqlx::query_as::<_, Entry>(&sql).bind(upper).bind(lower);
+    // Not a cached prepared statement: PostgreSQL then plans each search with its actual values,
+    // and how many entries a word matches decides between walking newest first (a common word)
+    // and the word index (a rare one). A cached generic plan is wrong for one of the two.
+    let mut query = sqlx::query_as::<_, Entry>(&sql)
+        .persistent(false)
+        .bind(upper)
+        .bind(lower);
     for value in &binds {
         query = query.bind(value.clone());
     }

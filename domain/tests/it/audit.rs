@@ -255,3 +255,17 @@ db_test!(async fn changing_a_filter_column_to_hide_an_entry_is_detected(db, url)
     let broken = report.first_broken.unwrap();
     assert_eq!((broken.seq, broken.problem), (2, ChainProblem::ContentChanged));
 });
+
+db_test!(async fn entries_appended_together_chain_like_entries_appended_alone(db) {
+    audit::record(&db, entry(0)).await.unwrap();
+    let stored = audit::record_all(&db, (1..=900).map(entry).collect()).await.unwrap();
+    assert_eq!((stored[0].seq, stored[899].seq), (2, 901));
+    audit::record(&db, entry(901)).await.unwrap();
+    let report = audit::verify(&db).await.unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.entries_checked, 902);
+    let found = audit::search(&db, &audit::Filter { text: Some("item_450".into()), ..Default::default() }, None, 5)
+        .await
+        .unwrap();
+    assert_eq!(found.iter().map(|e| e.seq).collect::<Vec<_>>(), [451]);
+});

@@ -150,7 +150,8 @@ db_test!(async fn in_review_mode_a_summary_waits_for_a_reviewer_who_approves_an_
     assert_eq!(draft.prompt_version, "summarize@v1");
     assert!(draft.markdown.contains("Summary of the last"), "{}", draft.markdown);
 
-    let edited = format!("{}\n\nReviewed by Riley.", draft.markdown);
+    // As a browser sends a textarea: CRLF line breaks.
+    let edited = format!("{}\r\n\r\nReviewed by Riley.", draft.markdown.replace('\n', "\r\n"));
     drafts::approve(&db, draft.id, &Actor::user(7), Some(&edited)).await.unwrap();
     let replies = bot.wait_for_replies(SAM, &room, Some(asked_id), 1).await;
     assert!(text(&replies[0]).ends_with("Reviewed by Riley."), "{}", text(&replies[0]));
@@ -161,8 +162,12 @@ db_test!(async fn in_review_mode_a_summary_waits_for_a_reviewer_who_approves_an_
     bot.settle().await;
     let actions: Vec<String> = audit_actions(&bot).await.into_iter().map(|(a, _)| a).collect();
     assert!(actions.contains(&"agent.draft".to_owned()));
-    assert!(actions.contains(&"draft.approve".to_owned()));
     assert_eq!(actions[0], "reply.sent");
+    let entries = audit_actions(&bot).await;
+    let (_, approved) = entries.iter().find(|(a, _)| a == "draft.approve").unwrap();
+    assert_eq!(approved["markdown"], format!("{}\n\nReviewed by Riley.", draft.markdown));
+    assert_eq!(approved["edit_distance"], "\n\nReviewed by Riley.".chars().count());
+    assert_eq!(approved["room_id"], room.as_str());
     bot.stop().await;
 });
 
