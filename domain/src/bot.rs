@@ -7,6 +7,7 @@
 //! lease: a worker that lost its lease (it stalled and another took over) cannot commit, so no
 //! event is answered twice by two workers. Network calls happen outside transactions.
 
+mod act;
 mod backfill;
 mod cards;
 mod decide;
@@ -109,6 +110,7 @@ struct Inner {
     ingestor: Ingestor,
     jobs_queued: Arc<Notify>,
     settings: RuntimeSettings,
+    integrations: crate::integrations::IntegrationClient,
     me: BotIdentity,
     /// Display names by person ID; people rarely rename themselves.
     names: Mutex<HashMap<String, String>>,
@@ -266,6 +268,7 @@ impl Runtime {
                 ingestor: parts.ingestor,
                 jobs_queued: parts.jobs_queued,
                 settings: parts.settings,
+                integrations: crate::integrations::IntegrationClient::new(),
                 me: identity,
                 names: Mutex::new(HashMap::new()),
             }),
@@ -352,6 +355,7 @@ impl Runtime {
         match job.kind {
             JobKind::Event => self.handle_event(job).await,
             JobKind::Deliver => self.deliver(job).await,
+            JobKind::Act => self.act(job).await,
         }
     }
 
@@ -498,6 +502,15 @@ async fn fail_subject(
                 {
                     db::inbox::set_state(conn, event_id, "dead", Some(reason)).await?;
                 }
+            }
+        }
+        JobKind::Act => {
+            if let Some(id) = job
+                .payload
+                .get("action_id")
+                .and_then(serde_json::Value::as_i64)
+            {
+                crate::actions::failed_in(conn, id, reason).await?;
             }
         }
     }

@@ -8,7 +8,9 @@
 //! (and fail with `SQLITE_BUSY`), a SQLite [`Db`] keeps a single writer connection and a small
 //! pool of readers; write transactions queue in-process. On PostgreSQL both are the same pool.
 
+pub(crate) mod actions;
 pub(crate) mod audit;
+pub(crate) mod credentials;
 pub(crate) mod drafts;
 pub(crate) mod graduation;
 pub(crate) mod inbox;

@@ -5,15 +5,18 @@
 //! Nothing here reads environment variables, opens sockets of its own accord or knows about HTTP;
 //! the `server` crate wires these pieces to the outside world and the `app` crate renders them.
 
+pub mod actions;
 pub mod agents;
 pub mod ai;
 pub mod audit;
 pub mod bot;
+pub mod credentials;
 pub mod db;
 pub mod drafts;
 mod error_chain;
 pub mod graduation;
 pub mod inbox;
+pub mod integrations;
 pub mod policy;
 pub mod prompts;
 pub mod queue;

@@ -27,6 +27,8 @@ pub enum JobKind {
     Event,
     /// Post one outbox message to Webex.
     Deliver,
+    /// Carry out one approved external action.
+    Act,
 }
 
 impl JobKind {
@@ -35,6 +37,7 @@ impl JobKind {
         match self {
             Self::Event => "event",
             Self::Deliver => "deliver",
+            Self::Act => "act",
         }
     }
 }
@@ -52,6 +55,7 @@ impl FromStr for JobKind {
         match s {
             "event" => Ok(Self::Event),
             "deliver" => Ok(Self::Deliver),
+            "act" => Ok(Self::Act),
             other => Err(QueueError::UnknownKind(other.to_owned())),
         }
     }
@@ -82,6 +86,8 @@ impl NewJob {
                 // Replies outlast long Webex outages: with back-off capped at five minutes,
                 // 30 attempts span about two hours.
                 JobKind::Deliver => 30,
+                // An external call: a few tries over about half a minute, then a person looks.
+                JobKind::Act => 5,
             },
         }
     }

@@ -12,6 +12,7 @@ mod console;
 mod delivery;
 mod events;
 mod faults;
+pub mod integrations;
 mod messages;
 pub mod oauth;
 mod people;
@@ -42,6 +43,7 @@ pub const MAX_EDITS: i64 = 10;
 pub struct Sandbox {
     db: Db,
     faults: Arc<Mutex<FaultPlan>>,
+    integration_faults: Arc<Mutex<integrations::IntegrationFaults>>,
     deliveries: Arc<Notify>,
 }
 
@@ -110,6 +112,7 @@ impl Sandbox {
         Self {
             db,
             faults: Arc::new(Mutex::new(FaultPlan::default())),
+            integration_faults: Arc::default(),
             deliveries: Arc::new(Notify::new()),
         }
     }

@@ -326,7 +326,13 @@ async fn current_user(
 
 /// Paths anyone may reach without signing in.
 fn is_public(path: &str) -> bool {
-    const PREFIXES: [&str; 4] = ["/auth/", "/sandbox/v1/", "/pkg/", "/api/"];
+    const PREFIXES: [&str; 5] = [
+        "/auth/",
+        "/sandbox/v1/",
+        "/sandbox/integrations/",
+        "/pkg/",
+        "/api/",
+    ];
     const EXACT: [&str; 5] = ["/login", "/healthz", "/readyz", "/metrics", "/favicon.svg"];
     EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
 }
@@ -341,7 +347,10 @@ pub async fn guard(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
-    let needs_user = !path.starts_with("/sandbox/v1/") && !path.starts_with("/pkg/");
+    // The sandbox's APIs and the bundle never depend on who is signed in.
+    let needs_user = !["/sandbox/v1/", "/sandbox/integrations/", "/pkg/"]
+        .iter()
+        .any(|p| path.starts_with(p));
     let user = if needs_user {
         match current_user(&state, &session).await {
             Ok(user) => user,

@@ -122,6 +122,10 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
         .route("/metrics", get(metrics::render));
     if let Some(sandbox) = &state.sandbox {
         router = router.nest_service("/sandbox/v1", sandbox::routes(sandbox.clone()));
+        router = router.nest_service(
+            "/sandbox/integrations",
+            sandbox::integrations::routes(sandbox.sandbox.clone(), sandbox.integrations_url()),
+        );
     }
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.app.db.clone()))
         .with_name(SESSION_COOKIE)

@@ -134,13 +134,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         None => WebexAccess::webex(&config)?,
     };
     let demo_policy = match &sandbox {
-        Some((state, _)) => Some(
-            state
+        Some((state, _)) => {
+            let mut policy = state
                 .sandbox
                 .demo_policy()
                 .await
-                .context("cannot read the sandbox's demo spaces")?,
-        ),
+                .context("cannot read the sandbox's demo spaces")?;
+            policy.integrations = Some(state.integrations_url());
+            Some(policy)
+        }
         None => None,
     };
     let auth = AuthSettings {
@@ -288,6 +290,10 @@ async fn serve_sandbox(config: Config, port: u16) -> anyhow::Result<()> {
     tracing::info!(%address, "the Webex sandbox API is at {}", state.base_url);
     let router = axum::Router::new()
         .route("/healthz", axum::routing::get(http::health::healthz))
+        .nest_service(
+            "/sandbox/integrations",
+            http::sandbox::integrations::routes(state.sandbox.clone(), state.integrations_url()),
+        )
         .nest_service("/sandbox/v1", http::sandbox::routes(state));
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {

@@ -18,7 +18,10 @@ use domain::{
     graduation,
     inbox::{Ingestor, WebhookSecrets},
     policy, queue, review,
-    sandbox::seed::{DemoPolicy, SeedSummary},
+    sandbox::{
+        integrations,
+        seed::{DemoPolicy, SeedSummary},
+    },
     webex::client::{RetryPolicy, WebexClient},
 };
 use secrecy::ExposeSecret;
@@ -338,6 +341,11 @@ async fn apply_demo_policy(db: &Db, demo: &DemoPolicy) {
             if let Err(error) = review::set_space(db, demo.review_space.as_deref(), &sandbox).await
             {
                 tracing::error!(%error, "cannot set the demo's reviewer space");
+            }
+            if let Some(base) = &demo.integrations
+                && let Err(error) = integrations::configure_demo(db, base, &sandbox).await
+            {
+                tracing::error!(%error, "cannot configure the demo's integrations");
             }
             tracing::info!("applied the demo's agent policy");
         }

@@ -372,7 +372,8 @@ pub fn render(alert: &str, alert_title: &str, assessment: &AlertAssessment) -> R
     }
 }
 
-fn when(ms: i64) -> String {
+/// `2026-03-02 20:26 UTC`, from milliseconds.
+pub(crate) fn when(ms: i64) -> String {
     // `2026-03-02T20:26:02.321Z` → `2026-03-02 20:26 UTC`
     let iso = format_ms(ms);
     format!("{} {} UTC", &iso[..10], &iso[11..16])

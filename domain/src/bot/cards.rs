@@ -6,21 +6,88 @@
 use serde_json::json;
 
 use crate::{
+    actions::{self, Proposal},
     agents::{
-        Reply,
+        AgentFunction, Reply,
         triage::{ACTION_ACKNOWLEDGE, ACTION_ESCALATE},
     },
+    ai::{Entities, Severity},
     audit::{self, Actor, NewEntry},
     bot::queue_post,
     bot::{Failure, Runtime},
+    db::drafts::AlertRow,
     db::{self, outbox::NewOutbox},
     inbox::InboxEvent,
+    integrations::{self, Escalation, IntegrationKind},
+    policy,
     queue::{self, Job},
     time::now_ms,
     webex::{client::WebexError, types::AttachmentAction},
 };
 
 impl Runtime {
+    /// The integration an escalation of `alert` goes to and the body it would send, when an
+    /// admin chose one and it is configured.
+    async fn escalation_for(
+        &self,
+        alert: &AlertRow,
+        who: &str,
+    ) -> Result<Option<(IntegrationKind, serde_json::Value)>, Failure> {
+        let Some(kind) = actions::escalation_target(self.db()).await? else {
+            return Ok(None);
+        };
+        let Some(integration) = integrations::load(self.db(), kind).await? else {
+            return Ok(None);
+        };
+        let space = match policy::find_space(self.db(), &alert.room_id).await {
+            Ok(space) => space.title,
+            Err(_) => alert.room_id.clone(),
+        };
+        let entities: Entities = serde_json::from_str(&alert.entities_json).unwrap_or_default();
+        let severity = match alert.severity.as_str() {
+            "critical" => Severity::Critical,
+            "warning" => Severity::Warning,
+            _ => Severity::Info,
+        };
+        let mut description = vec![
+            format!(
+                "Alert raised in the Webex space \"{space}\" at {}.",
+                crate::agents::triage::when(alert.created_ms)
+            ),
+            format!("Escalated by {who} from Steward's alert triage card."),
+            format!("Severity: {}", severity.label()),
+        ];
+        for (label, values) in [
+            ("Hosts", &entities.hosts),
+            ("Services", &entities.services),
+            ("Error codes", &entities.error_codes),
+            ("IP addresses", &entities.ip_addresses),
+        ] {
+            if !values.is_empty() {
+                description.push(format!("{label}: {}", values.join(", ")));
+            }
+        }
+        let escalation = Escalation {
+            title: alert.title.clone(),
+            severity,
+            description: description.join("\n"),
+            source: entities
+                .hosts
+                .first()
+                .or(entities.services.first())
+                .cloned(),
+            correlation: actions::correlation(&format!("alert:{}", alert.id)),
+            details: json!({
+                "alert_id": alert.id,
+                "space": space,
+                "escalated_by": who,
+                "entities": entities,
+            }),
+        };
+        let payload = integrations::payload(kind, &integration.settings, &escalation);
+        Ok(Some((kind, payload)))
+    }
+
     pub(super) async fn handle_card_action(
         &self,
         job: &Job,
@@ -115,6 +182,12 @@ impl Runtime {
         let who = self
             .display_name(&action.person_id, &action.person_id)
             .await;
+        let escalating = input("action") == Some(ACTION_ESCALATE);
+        let escalation = if escalating {
+            self.escalation_for(&alert, &who).await?
+        } else {
+            None
+        };
         let now = now_ms();
         let mut tx = self.db().begin().await?;
         let changed = db::drafts::act_on_alert(
@@ -149,10 +222,39 @@ impl Runtime {
                 },
             )
             .await?;
-            Reply::markdown(format!(
+            let mut said = format!(
                 "**{}** {verb} this alert.",
                 crate::webex::markup::escape_markdown(&who)
-            ))
+            );
+            if escalating {
+                said.push(' ');
+                said.push_str(&match escalation {
+                    Some((kind, payload)) => {
+                        let proposal = Proposal {
+                            kind,
+                            function: AgentFunction::AlertTriage,
+                            room_id: &alert.room_id,
+                            thread_id: Some(&alert.thread_id),
+                            subject: &format!("alert:{}", alert.id),
+                            title: &format!("Escalate \"{}\"", alert.title),
+                            payload,
+                            proposed_by: &Actor::webex(&action.person_id),
+                        };
+                        match actions::propose_in(&mut tx, &proposal).await? {
+                            Some(_) => format!(
+                                "Steward proposes to {}; it waits for approval on Steward's \
+                                 Actions page.",
+                                kind.verb()
+                            ),
+                            None => format!("A proposal to {} already waits.", kind.verb()),
+                        }
+                    }
+                    None => "No integration takes escalations yet; an admin chooses one in \
+                             Steward's Settings."
+                        .to_owned(),
+                });
+            }
+            Reply::markdown(said)
         } else {
             let by = match &alert.acted_by {
                 Some(person) => self.display_name(person, person).await,

@@ -124,10 +124,10 @@ pub(crate) struct AlertRow {
     pub state: String,
     pub acted_by: Option<String>,
     pub created_ms: i64,
+    pub entities_json: String,
 }
 
-const ALERT_COLUMNS: &str =
-    "id, room_id, message_id, thread_id, severity, title, state, acted_by, created_ms";
+const ALERT_COLUMNS: &str = "id, room_id, message_id, thread_id, severity, title, state, acted_by, created_ms, entities_json";
 
 /// An alert about to be stored.
 pub(crate) struct NewAlert<'a> {

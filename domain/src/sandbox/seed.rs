@@ -411,6 +411,7 @@ impl Sandbox {
         .collect();
         Ok(DemoPolicy {
             review_space: id(REVIEW_SPACE),
+            integrations: None,
             modes,
             spaces: rooms.into_iter().map(|r| (r.id, r.title, r.kind)).collect(),
         })
@@ -426,6 +427,9 @@ pub struct DemoPolicy {
     pub spaces: Vec<(String, String, String)>,
     /// The space where reviewers get drafts as cards.
     pub review_space: Option<String>,
+    /// Where the integration stand-ins are served (`…/sandbox/integrations`), so the demo's
+    /// integrations can point at them. Only the server knows its address, so it fills this in.
+    pub integrations: Option<String>,
 }
 
 /// Replaces `@First Last` with mention markup for the people in the demo.

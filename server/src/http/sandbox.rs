@@ -3,6 +3,7 @@
 //! `domain::sandbox`.
 
 mod extract;
+pub mod integrations;
 mod oauth;
 
 use std::time::Duration;
@@ -35,6 +36,14 @@ pub struct SandboxState {
     pub sandbox: Sandbox,
     /// The absolute URL of `/sandbox/v1`, for `Link` headers (no trailing slash).
     pub base_url: String,
+}
+
+impl SandboxState {
+    /// The absolute URL of the integration stand-ins, `…/sandbox/integrations`.
+    pub fn integrations_url(&self) -> String {
+        let root = self.base_url.strip_suffix("/v1").unwrap_or(&self.base_url);
+        format!("{root}/integrations")
+    }
 }
 
 /// A Webex-style failure: the status, and the body `{message, errors, trackingId}`. The body is

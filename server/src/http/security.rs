@@ -77,8 +77,8 @@ pub fn content_security_policy(nonce: &str, live_reload: bool) -> String {
 
 /// Refuses state-changing requests (anything but GET, HEAD and OPTIONS) whose `Origin` (or, when
 /// a browser sends none, `Referer`) is not Steward's own, so another site cannot make a signed-in
-/// browser act on Steward. The sandbox API is exempt: it authenticates with bearer tokens, which
-/// browsers never attach on their own.
+/// browser act on Steward. The sandbox's APIs are exempt: they authenticate with bearer tokens,
+/// basic auth or signatures, which browsers never attach on their own.
 pub async fn check_origin(
     State(expected): State<String>,
     request: Request,
@@ -88,7 +88,8 @@ pub async fn check_origin(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || request.uri().path().starts_with("/sandbox/v1/") {
+    let path = request.uri().path();
+    if safe || path.starts_with("/sandbox/v1/") || path.starts_with("/sandbox/integrations/") {
         return next.run(request).await;
     }
     let headers = request.headers();

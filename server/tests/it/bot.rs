@@ -12,7 +12,7 @@ use domain::{
 };
 use serde_json::{Value, json};
 
-use crate::bot_support::{ALEX, Bot, JORDAN, SAM};
+use crate::bot_support::{ALEX, Bot, JORDAN, SAM, audit_actions, text};
 
 async fn falcon_thread(bot: &Bot, room: &str) -> String {
     let token = bot.server.token_for(JORDAN).await;
@@ -39,26 +39,6 @@ async fn falcon_thread(bot: &Bot, room: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-fn text(message: &Value) -> &str {
-    message["text"].as_str().unwrap()
-}
-
-async fn audit_actions(bot: &Bot) -> Vec<(String, Value)> {
-    audit::recent(&bot.db, 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| {
-            let after = e
-                .after_json
-                .as_deref()
-                .map(|j| serde_json::from_str(j).unwrap())
-                .unwrap_or(Value::Null);
-            (e.action, after)
-        })
-        .collect()
 }
 
 db_test!(async fn summarize_in_the_project_thread_answers_in_the_thread_with_its_decisions(db) {
@@ -258,7 +238,10 @@ db_test!(async fn an_alert_is_triaged_with_a_card_and_a_click_is_recorded_in_its
     let escalate = card["actions"][1]["data"].clone();
     click(escalate.clone()).send().await.unwrap();
     let thread = bot.wait_for_replies(SAM, &room, Some(alert_id), 4).await;
-    assert_eq!(text(&thread[3]), "Sam Okafor escalated this alert.");
+    assert_eq!(
+        text(&thread[3]),
+        "Sam Okafor escalated this alert. No integration takes escalations yet; an admin chooses one in Steward's Settings."
+    );
     click(escalate).send().await.unwrap();
     let thread = bot.wait_for_replies(SAM, &room, Some(alert_id), 5).await;
     assert_eq!(text(&thread[4]), "This alert was already escalated by Sam Okafor.");

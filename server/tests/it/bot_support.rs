@@ -269,3 +269,24 @@ impl Bot {
         );
     }
 }
+
+/// A message's plain text.
+pub fn text(message: &Value) -> &str {
+    message["text"].as_str().unwrap_or_default()
+}
+
+/// The newest 200 audit entries, newest first: each action and its `after` state.
+pub async fn audit_actions(bot: &Bot) -> Vec<(String, Value)> {
+    domain::audit::recent(&bot.db, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            let after = e
+                .after_json
+                .as_deref()
+                .map_or(Value::Null, |j| serde_json::from_str(j).unwrap());
+            (e.action, after)
+        })
+        .collect()
+}

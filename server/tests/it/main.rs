@@ -1,6 +1,7 @@
 //! HTTP tests against the real router, on SQLite and PostgreSQL.
 
 mod access;
+mod actions;
 mod audit_export;
 mod bot;
 mod bot_support;

@@ -1,0 +1,80 @@
+//! Carrying out an approved action: one call through its integration, outside any transaction;
+//! then its outcome, audit entry and message in the thread commit with the job.
+
+use std::time::Duration;
+
+use crate::{
+    actions::{self, Action},
+    bot::{Failure, Runtime},
+    integrations::{self, IntegrationError},
+    queue::{self, Job},
+};
+
+impl From<IntegrationError> for Failure {
+    fn from(error: IntegrationError) -> Self {
+        match error {
+            IntegrationError::RateLimited { retry_after, .. } => {
+                Self::Postpone(retry_after.max(Duration::from_secs(1)), error.to_string())
+            }
+            IntegrationError::Unavailable { .. } | IntegrationError::Decode { .. } => {
+                Self::Retry(error.to_string())
+            }
+            IntegrationError::Settings(crate::settings::SettingsError::Query(e))
+            | IntegrationError::Credentials(crate::credentials::CredentialError::Query(e)) => {
+                e.into()
+            }
+            other => Self::Fatal(other.to_string()),
+        }
+    }
+}
+
+impl From<actions::ActionError> for Failure {
+    fn from(error: actions::ActionError) -> Self {
+        match error {
+            actions::ActionError::Query(e) => e.into(),
+            other => Self::Fatal(other.to_string()),
+        }
+    }
+}
+
+impl Runtime {
+    pub(super) async fn act(&self, job: &Job) -> Result<(), Failure> {
+        let id = job.payload_id("action_id")?;
+        let approver = job
+            .payload
+            .get("approver")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("a reviewer")
+            .to_owned();
+        let action: Action = actions::find(self.db(), id).await?;
+        if action.state != "approved" {
+            let mut tx = self.db().begin().await?;
+            queue::complete_in(&mut tx, job, "not approved").await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        let integration = integrations::load(self.db(), action.kind)
+            .await?
+            .ok_or(IntegrationError::NotConfigured(action.kind))?;
+        // A job that ran before may have gone through without hearing the answer.
+        let retrying = job.attempts > 1;
+        let outcome = self
+            .inner
+            .integrations
+            .send(
+                &integration,
+                &action.payload,
+                &action.correlation(),
+                retrying,
+            )
+            .await?;
+        let mut tx = self.db().begin().await?;
+        actions::succeeded_in(&mut tx, &action, &outcome, &approver).await?;
+        queue::complete_in(&mut tx, job, "sent").await?;
+        tx.commit().await?;
+        metrics::counter!("steward_actions_total", "kind" => action.kind.as_str(), "result" => "succeeded")
+            .increment(1);
+        self.announce_jobs();
+        Ok(())
+    }
+}

@@ -1,0 +1,139 @@
+//! Credentials admins enter in Settings: the passwords, tokens and keys of integrations and of
+//! the AI provider.
+//!
+//! A credential can be set, replaced or cleared, never read back by the console: pages show only
+//! whether one is set. Its value is never logged ([`Secret`]'s `Debug` hides it) and never
+//! written to the audit log, which records that it changed and who changed it. Values are stored
+//! in Steward's database as entered; whoever can read that database can read them, as they can
+//! read everything else Steward keeps.
+
+use std::{collections::HashSet, fmt};
+
+use serde_json::json;
+
+use crate::{
+    Db,
+    audit::{self, Actor, NewEntry},
+    db,
+    time::now_ms,
+};
+
+/// The longest credential accepted, in bytes.
+pub const MAX_BYTES: usize = 4096;
+
+/// A credential's value. `Debug` and `Display` print `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Why a credential could not be stored or read.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// The value is empty, too long, or has line breaks.
+    #[error("{0}")]
+    Invalid(&'static str),
+    /// The database failed.
+    #[error("credentials query failed")]
+    Query(#[from] sqlx::Error),
+}
+
+/// The credential called `name`, if it is set.
+pub async fn get(db: &Db, name: &str) -> Result<Option<Secret>, CredentialError> {
+    Ok(db::credentials::get(db.reader(), name).await?.map(Secret))
+}
+
+/// The names of the credentials that are set.
+pub async fn set_names(db: &Db) -> Result<HashSet<String>, CredentialError> {
+    Ok(db::credentials::names(db.reader())
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Stores `value` as the credential `name` and audits that it changed (not the value).
+pub async fn set(db: &Db, name: &str, value: &str, actor: &Actor) -> Result<(), CredentialError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(CredentialError::Invalid(
+            "enter a value, or clear it instead",
+        ));
+    }
+    if value.len() > MAX_BYTES {
+        return Err(CredentialError::Invalid("that is longer than 4096 bytes"));
+    }
+    if value.contains(['\r', '\n']) {
+        return Err(CredentialError::Invalid("a credential is one line"));
+    }
+    let mut tx = db.begin().await?;
+    let before = db::credentials::get(&mut *tx, name).await?.is_some();
+    db::credentials::upsert(&mut tx, name, value, actor.as_str(), now_ms()).await?;
+    audit::append(
+        &mut tx,
+        NewEntry {
+            actor: actor.clone(),
+            action: "credential.set".into(),
+            target: format!("credential:{name}"),
+            before: Some(json!({ "set": before })),
+            after: Some(json!({ "set": true })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes the credential `name`; audited when there was one. Returns whether there was.
+pub async fn clear(db: &Db, name: &str, actor: &Actor) -> Result<bool, CredentialError> {
+    let mut tx = db.begin().await?;
+    if !db::credentials::delete(&mut tx, name).await? {
+        return Ok(false);
+    }
+    audit::append(
+        &mut tx,
+        NewEntry {
+            actor: actor.clone(),
+            action: "credential.clear".into(),
+            target: format!("credential:{name}"),
+            before: Some(json!({ "set": true })),
+            after: Some(json!({ "set": false })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Secret;
+
+    #[test]
+    fn a_secret_never_prints_its_value() {
+        let secret = Secret::new("hunter2");
+        assert_eq!(format!("{secret:?} {secret}"), "[redacted] [redacted]");
+        assert_eq!(secret.expose(), "hunter2");
+    }
+}

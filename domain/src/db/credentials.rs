@@ -1,0 +1,52 @@
+//! SQL for credentials.
+
+use sqlx::{Any, AnyConnection, Executor};
+
+pub(crate) async fn get<'c, E>(conn: E, name: &str) -> Result<Option<String>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_scalar("SELECT value FROM credentials WHERE name = $1")
+        .bind(name)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The names of the credentials that are set.
+pub(crate) async fn names<'c, E>(conn: E) -> Result<Vec<String>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_scalar("SELECT name FROM credentials ORDER BY name")
+        .fetch_all(conn)
+        .await
+}
+
+pub(crate) async fn upsert(
+    conn: &mut AnyConnection,
+    name: &str,
+    value: &str,
+    actor: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO credentials (name, value, updated_by, updated_ms) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by,
+                                          updated_ms = excluded.updated_ms",
+    )
+    .bind(name)
+    .bind(value)
+    .bind(actor)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete(conn: &mut AnyConnection, name: &str) -> Result<bool, sqlx::Error> {
+    let deleted = sqlx::query("DELETE FROM credentials WHERE name = $1")
+        .bind(name)
+        .execute(conn)
+        .await?;
+    Ok(deleted.rows_affected() > 0)
+}
