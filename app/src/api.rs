@@ -1,6 +1,7 @@
 //! Server functions and the data they return. Each function authorises, calls one `domain`
 //! function, and maps the result to a DTO defined here; no SQL and no business rules.
 
+pub mod actions;
 pub mod agents;
 pub mod audit;
 pub mod people;

@@ -22,9 +22,9 @@ use leptos_router::{
 use crate::{
     components::layout::Layout,
     pages::{
-        agents::AgentsPage, audit::AuditPage, login::LoginPage, no_role::NoRolePage,
-        not_found::NotFoundPage, overview::OverviewPage, people::PeoplePage, prompts::PromptsPage,
-        review::ReviewPage, sandbox::SandboxPage,
+        actions::ActionsPage, agents::AgentsPage, audit::AuditPage, login::LoginPage,
+        no_role::NoRolePage, not_found::NotFoundPage, overview::OverviewPage, people::PeoplePage,
+        prompts::PromptsPage, review::ReviewPage, sandbox::SandboxPage,
     },
 };
 
@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("agents") view=AgentsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("prompts") view=PromptsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("actions") view=ActionsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod actions;
 pub mod agents;
 pub mod audit;
 pub mod login;

@@ -3,12 +3,13 @@
 //! An [`Engine`] does the language work an agent needs and answers in structured form; the agent
 //! turns the answer into a Webex message, so formatting, size limits and output filtering stay in
 //! Steward whichever engine runs. The `local` engine is the default: offline and deterministic
-//! (extractive summaries, rule-based alert triage, entity extraction). An OpenAI-compatible
-//! engine can implement the same trait.
+//! (extractive summaries, rule-based alert triage, entity extraction). The `openai` engine calls
+//! any OpenAI-compatible chat completions API (see [`openai`]); admins choose in Settings.
 //!
 //! Text reaches an engine only after PII redaction (see [`crate::redact`]).
 
 pub mod local;
+pub mod openai;
 
 use std::fmt;
 
@@ -209,6 +210,10 @@ pub enum AiError {
     /// A remote engine failed; worth retrying.
     #[error("the AI engine is unavailable: {0}")]
     Unavailable(String),
+    /// A remote engine refused the request (a wrong key, an unknown model); retrying will not
+    /// help until an admin fixes the settings.
+    #[error("the AI engine refused the request: {0}")]
+    Refused(String),
 }
 
 /// The language work agents need. Implementations must be safe to call from many workers.

@@ -10,6 +10,7 @@
 mod act;
 mod backfill;
 mod cards;
+mod config;
 mod decide;
 mod deliver;
 mod memberships;
@@ -111,6 +112,7 @@ struct Inner {
     jobs_queued: Arc<Notify>,
     settings: RuntimeSettings,
     integrations: crate::integrations::IntegrationClient,
+    config: config::ConfigCache,
     me: BotIdentity,
     /// Display names by person ID; people rarely rename themselves.
     names: Mutex<HashMap<String, String>>,
@@ -206,7 +208,9 @@ impl From<crate::ai::AiError> for Failure {
     fn from(error: crate::ai::AiError) -> Self {
         match error {
             crate::ai::AiError::Unavailable(_) => Self::Retry(error.to_string()),
-            crate::ai::AiError::InvalidPrompt { .. } => Self::Fatal(error.to_string()),
+            crate::ai::AiError::InvalidPrompt { .. } | crate::ai::AiError::Refused(_) => {
+                Self::Fatal(error.to_string())
+            }
         }
     }
 }
@@ -269,6 +273,7 @@ impl Runtime {
                 jobs_queued: parts.jobs_queued,
                 settings: parts.settings,
                 integrations: crate::integrations::IntegrationClient::new(),
+                config: config::ConfigCache::default(),
                 me: identity,
                 names: Mutex::new(HashMap::new()),
             }),

@@ -18,6 +18,7 @@ pub(crate) mod outbox;
 pub(crate) mod policy;
 pub(crate) mod prompts;
 pub(crate) mod queue;
+pub(crate) mod retention;
 pub(crate) mod sandbox;
 pub mod sessions;
 pub(crate) mod settings;

@@ -21,6 +21,7 @@ pub mod policy;
 pub mod prompts;
 pub mod queue;
 pub mod redact;
+pub mod retention;
 pub mod review;
 pub mod sandbox;
 pub mod secrets;

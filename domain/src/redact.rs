@@ -3,14 +3,22 @@
 //!
 //! The built-in rules cover e-mail addresses, phone numbers, payment card numbers (only digit
 //! runs that pass the Luhn check, so order numbers survive), US social security numbers, IBANs,
-//! and secrets that look like credentials (bearer tokens, API keys, long random strings).
+//! and secrets that look like credentials (bearer tokens, API keys, long random strings). Admins
+//! may switch built-in kinds off (never secrets) and add their own patterns in Settings; see
+//! [`rules`].
 
-use std::{borrow::Cow, sync::LazyLock};
+pub mod rules;
+
+use std::{borrow::Cow, collections::BTreeSet, sync::LazyLock};
 
 use regex::{Captures, Regex};
+use serde::{Deserialize, Serialize};
+
+pub use self::rules::{CustomRule, RedactionError, RedactionRules};
 
 /// What kind of data a redaction removed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PiiKind {
     /// An e-mail address.
     Email,
@@ -24,9 +32,46 @@ pub enum PiiKind {
     Phone,
     /// A password, token or key.
     Secret,
+    /// A match of an admin's own rule.
+    Custom,
 }
 
 impl PiiKind {
+    /// The built-in kinds an admin may switch off: all but secrets, which are always removed.
+    pub const OPTIONAL: [Self; 5] = [
+        Self::Email,
+        Self::Phone,
+        Self::Card,
+        Self::NationalId,
+        Self::Iban,
+    ];
+
+    /// What it is called in Settings.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Email => "E-mail addresses",
+            Self::Card => "Payment card numbers",
+            Self::NationalId => "National identity numbers (US SSN)",
+            Self::Iban => "Bank account numbers (IBAN)",
+            Self::Phone => "Phone numbers",
+            Self::Secret => "Passwords, tokens and keys",
+            Self::Custom => "Custom rules",
+        }
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Card => "card",
+            Self::NationalId => "national_id",
+            Self::Iban => "iban",
+            Self::Phone => "phone",
+            Self::Secret => "secret",
+            Self::Custom => "custom",
+        }
+    }
+
     /// The placeholder left in the text.
     pub fn placeholder(self) -> &'static str {
         match self {
@@ -36,6 +81,7 @@ impl PiiKind {
             Self::Iban => "[bank account]",
             Self::Phone => "[phone]",
             Self::Secret => "[secret]",
+            Self::Custom => "[redacted]",
         }
     }
 }
@@ -104,25 +150,68 @@ pub struct Redacted {
 
 /// Replaces every match of the built-in rules with its placeholder.
 pub fn redact(text: &str) -> Redacted {
-    let mut current: Cow<'_, str> = Cow::Borrowed(text);
-    let mut found = Vec::new();
-    for rule in RULES.iter() {
-        let replaced = rule.pattern.replace_all(&current, |caps: &Captures<'_>| {
-            let matched = &caps[0];
-            if rule.confirm.is_none_or(|confirm| confirm(matched)) {
-                found.push(rule.kind);
-                rule.kind.placeholder().to_owned()
-            } else {
-                matched.to_owned()
-            }
-        });
-        if let Cow::Owned(text) = replaced {
-            current = Cow::Owned(text);
-        }
+    static DEFAULT: LazyLock<Redactor> = LazyLock::new(Redactor::default);
+    DEFAULT.redact(text)
+}
+
+/// The rules in force: the built-in ones not switched off, then the admins' own.
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    off: BTreeSet<PiiKind>,
+    custom: Vec<(Regex, String)>,
+}
+
+impl Redactor {
+    /// Compiles `rules`.
+    pub fn new(rules: &RedactionRules) -> Result<Self, RedactionError> {
+        let custom = rules
+            .custom
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| Ok((rule.compile(i + 1)?, rule.placeholder.clone())))
+            .collect::<Result<_, RedactionError>>()?;
+        Ok(Self {
+            off: rules
+                .off
+                .iter()
+                .copied()
+                .filter(|k| *k != PiiKind::Secret)
+                .collect(),
+            custom,
+        })
     }
-    Redacted {
-        text: current.into_owned(),
-        found,
+
+    /// Replaces every match with its placeholder.
+    pub fn redact(&self, text: &str) -> Redacted {
+        let mut current: Cow<'_, str> = Cow::Borrowed(text);
+        let mut found = Vec::new();
+        for rule in RULES.iter().filter(|r| !self.off.contains(&r.kind)) {
+            let replaced = rule.pattern.replace_all(&current, |caps: &Captures<'_>| {
+                let matched = &caps[0];
+                if rule.confirm.is_none_or(|confirm| confirm(matched)) {
+                    found.push(rule.kind);
+                    rule.kind.placeholder().to_owned()
+                } else {
+                    matched.to_owned()
+                }
+            });
+            if let Cow::Owned(text) = replaced {
+                current = Cow::Owned(text);
+            }
+        }
+        for (pattern, placeholder) in &self.custom {
+            let replaced = pattern.replace_all(&current, |_: &Captures<'_>| {
+                found.push(PiiKind::Custom);
+                placeholder.clone()
+            });
+            if let Cow::Owned(text) = replaced {
+                current = Cow::Owned(text);
+            }
+        }
+        Redacted {
+            text: current.into_owned(),
+            found,
+        }
     }
 }
 

@@ -156,6 +156,8 @@ const MUTATIONS: [string, Record<string, string>][] = [
   ['approve_draft', { id: '1', markdown: 'ok' }],
   ['reject_draft', { id: '1', reason: 'no' }],
   ['approve_selected', { 'selected[1]': 'on' }],
+  ['approve_action', { id: '1' }],
+  ['reject_action', { id: '1', reason: 'no' }],
 ];
 
 test('a manager is refused every change and leaves no trace in the audit log', async ({ page, pageErrors }, testInfo) => {
@@ -165,10 +167,10 @@ test('a manager is refused every change and leaves no trace in the audit log', a
     const response = await page.request.post(`/api/${name}`, { form, headers: { Origin: origin } });
     expect(response.status(), name).toBe(403);
   }
-  for (const path of ['/people', '/prompts', '/review', '/sandbox']) {
+  for (const path of ['/people', '/prompts', '/review', '/actions', '/sandbox']) {
     expect((await page.goto(path))?.status(), path).toBe(403);
   }
-  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/\/(people|prompts|review|sandbox)$/.test(e.url)));
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/\/(people|prompts|review|actions|sandbox)$/.test(e.url)));
 
   // Everything the manager ever did is signing in.
   await page.goto('/audit?q=sign_in+morgan');

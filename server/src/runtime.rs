@@ -291,6 +291,11 @@ impl Supervisor {
                         Ok(purged) => tracing::info!(purged, "removed finished jobs older than a week"),
                         Err(error) => tracing::error!(error = %domain::error_chain(&error), "cannot purge finished jobs"),
                     }
+                    match domain::retention::purge_now(&self.db).await {
+                        Ok(report) if report.is_empty() => {}
+                        Ok(report) => tracing::info!(?report, "blanked message text past its retention"),
+                        Err(error) => tracing::error!(error = %domain::error_chain(&error), "cannot apply retention"),
+                    }
                     if let Err(error) = self.db.refresh_statistics().await {
                         tracing::error!(error = %domain::error_chain(&error), "cannot refresh planner statistics");
                     }

@@ -44,6 +44,7 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
     let pages = [
         ("/", "Overview", has_role),
         ("/review", "Review", holds(&["admin", "reviewer"])),
+        ("/actions", "Actions", holds(&["admin", "reviewer"])),
         ("/agents", "Agents", has_role),
         ("/prompts", "Prompts", holds(&["admin", "reviewer"])),
         ("/audit", "Audit", holds(&["admin", "manager"])),

@@ -12,7 +12,7 @@ use crate::{
     db::{self, drafts::NewAlert, drafts::NewDraft, outbox::NewOutbox},
     inbox::InboxEvent,
     queue::{self, Job},
-    redact::redact,
+    redact::Redactor,
     time::now_ms,
     webex::types::Message,
 };
@@ -124,8 +124,8 @@ fn review_card(decided: &Decided, draft_id: i64, space_title: &str, draft: &str)
 }
 
 /// Redacts PII an engine put into its answer and keeps it within Webex's size limit.
-pub(super) fn filter_output(reply: Reply) -> (Reply, usize) {
-    let redacted = redact(&reply.markdown);
+pub(super) fn filter_output(reply: Reply, redactor: &Redactor) -> (Reply, usize) {
+    let redacted = redactor.redact(&reply.markdown);
     let markdown = if redacted.text.len() > MAX_REPLY_BYTES {
         let lines: Vec<String> = redacted.text.lines().map(str::to_owned).collect();
         fit_blocks(&lines, MAX_REPLY_BYTES)

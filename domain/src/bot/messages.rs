@@ -14,6 +14,7 @@ use crate::{
     ai::{EarlierAlert, PromptVersion},
     bot::{
         Failure, Runtime,
+        config::JobConfig,
         decide::{AlertRecord, Decided, Decision, filter_output},
         route::{self, Route},
     },
@@ -22,7 +23,7 @@ use crate::{
     policy::{self, Mode},
     prompts,
     queue::Job,
-    redact::redact,
+    redact::Redactor,
     time::now_ms,
     webex::{
         client::{ListMessages, WebexClient, WebexError},
@@ -144,26 +145,29 @@ impl Runtime {
                 }
             }
         };
+        let config = self.job_config().await?;
         let output = match function {
-            AgentFunction::Summarize => match self.summarize(message, count, &prompt).await? {
-                Some(output) => output,
-                None => return Ok(builtin(help::no_history())),
-            },
+            AgentFunction::Summarize => {
+                match self.summarize(message, count, &prompt, &config).await? {
+                    Some(output) => output,
+                    None => return Ok(builtin(help::no_history())),
+                }
+            }
             AgentFunction::AlertTriage => {
                 let alert = route::content_text(message, &self.inner.me);
-                self.triage(message, &alert, &prompt).await?
+                self.triage(message, &alert, &prompt, &config).await?
             }
         };
-        let (reply, output_redactions) = filter_output(output.reply);
+        let (reply, output_redactions) = filter_output(output.reply, &config.redactor);
         let mut decided = Decided::new(message, function.as_str(), decision, Some(reply));
         decided.prompt = Some(output.prompt);
-        decided.engine = Some(self.inner.engine.info());
+        decided.engine = Some(config.engine.info());
         decided.latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         decided.alert = output.alert;
         decided.redactions = output.redactions + output_redactions;
         decided.probation = decision == Decision::Draft && effective.mode() == Mode::Live;
         if decision == Decision::Draft {
-            decided.context = Some(self.review_context(message).await?);
+            decided.context = Some(self.review_context(message, &config.redactor).await?);
         }
         Ok(Step::Decide(Box::new(decided)))
     }
@@ -241,7 +245,11 @@ impl Runtime {
 
     /// What a reviewer needs to judge a draft: the messages before the trigger in its thread (as
     /// far as Steward can read them) and the trigger itself, redacted, oldest first.
-    async fn review_context(&self, trigger: &Message) -> Result<serde_json::Value, Failure> {
+    async fn review_context(
+        &self,
+        trigger: &Message,
+        redactor: &Redactor,
+    ) -> Result<serde_json::Value, Failure> {
         const BEFORE: usize = 5;
         let mut thread = match self.history(&trigger.room_type) {
             Some(client) if trigger.parent_id.is_some() => {
@@ -252,7 +260,7 @@ impl Runtime {
         thread.push(trigger.clone());
         let mut context = Vec::with_capacity(thread.len());
         for message in &thread {
-            let (read, _) = self.context_message(message).await;
+            let (read, _) = self.context_message(message, redactor).await;
             context.push(json!({
                 "author": read.author,
                 "text": read.text,
@@ -269,6 +277,7 @@ impl Runtime {
         trigger: &Message,
         count: usize,
         prompt: &PromptVersion,
+        config: &JobConfig,
     ) -> Result<Option<Output>, Failure> {
         let Some(client) = self.history(&trigger.room_type) else {
             return Ok(None);
@@ -277,11 +286,11 @@ impl Runtime {
         let mut context = Vec::with_capacity(messages.len());
         let mut redactions = 0;
         for message in &messages {
-            let (read, found) = self.context_message(message).await;
+            let (read, found) = self.context_message(message, &config.redactor).await;
             redactions += found;
             context.push(read);
         }
-        let summary = self.inner.engine.summarize(prompt, &context).await?;
+        let summary = config.engine.summarize(prompt, &context).await?;
         let reply = summarize::render(
             &summary,
             Scope {
@@ -303,12 +312,12 @@ impl Runtime {
         alert: &Message,
         text: &str,
         prompt: &PromptVersion,
+        config: &JobConfig,
     ) -> Result<Output, Failure> {
-        let redacted = redact(text);
+        let redacted = config.redactor.redact(text);
         let rules = triage::rules(self.db()).await?;
-        let earlier = self.earlier_alerts(alert).await?;
-        let assessment = self
-            .inner
+        let earlier = self.earlier_alerts(alert, &config.redactor).await?;
+        let assessment = config
             .engine
             .assess_alert(prompt, &redacted.text, &rules, &earlier)
             .await?;
@@ -330,7 +339,11 @@ impl Runtime {
 
     /// Earlier messages of the alert space (when Steward can read its history), or else the
     /// alerts Steward triaged there before.
-    async fn earlier_alerts(&self, alert: &Message) -> Result<Vec<EarlierAlert>, Failure> {
+    async fn earlier_alerts(
+        &self,
+        alert: &Message,
+        redactor: &Redactor,
+    ) -> Result<Vec<EarlierAlert>, Failure> {
         if let Some(client) = self.history(&alert.room_type) {
             let query = ListMessages {
                 room_id: alert.room_id.clone(),
@@ -355,7 +368,7 @@ impl Runtime {
                 .into_iter()
                 .map(|m| EarlierAlert {
                     created_ms: parse_ms(&m.created).unwrap_or_default(),
-                    text: redact(&m.text).text,
+                    text: redactor.redact(&m.text).text,
                     message_id: m.id,
                 })
                 .collect());

@@ -3,7 +3,7 @@
 use crate::{
     ai::ContextMessage,
     bot::Runtime,
-    redact::redact,
+    redact::Redactor,
     webex::{
         client::WebexError,
         markup::{MentionTarget, mentions},
@@ -39,7 +39,11 @@ impl Runtime {
 
     /// A message as an agent reads it: author's name, redacted text, names it mentions.
     /// Returns it with the number of redactions made.
-    pub(super) async fn context_message(&self, message: &Message) -> (ContextMessage, usize) {
+    pub(super) async fn context_message(
+        &self,
+        message: &Message,
+        redactor: &Redactor,
+    ) -> (ContextMessage, usize) {
         let author = self
             .display_name(&message.person_id, &message.person_email)
             .await;
@@ -57,7 +61,7 @@ impl Runtime {
                 }
             }
         }
-        let redacted = redact(&message.text);
+        let redacted = redactor.redact(&message.text);
         let found = redacted.found.len();
         (
             ContextMessage {

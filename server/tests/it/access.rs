@@ -47,6 +47,9 @@ const SERVER_FUNCTIONS: &[(&str, &[Role], &str)] = &[
     ("/api/approve_draft", ADMIN_REVIEWER, "id=1&markdown=ok"),
     ("/api/reject_draft", ADMIN_REVIEWER, "id=1&reason=no"),
     ("/api/approve_selected", ADMIN_REVIEWER, "selected%5B1%5D=on"),
+    ("/api/load_actions", ADMIN_REVIEWER, ""),
+    ("/api/approve_action", ADMIN_REVIEWER, "id=1"),
+    ("/api/reject_action", ADMIN_REVIEWER, "id=1&reason=no"),
     ("/api/load_audit", ADMIN_MANAGER, "query%5Bq%5D=role"),
 ];
 
@@ -59,6 +62,7 @@ const PAGES: &[(&str, &[Role])] = &[
     ("/agents", EVERY_ROLE),
     ("/prompts", ADMIN_REVIEWER),
     ("/review", ADMIN_REVIEWER),
+    ("/actions", ADMIN_REVIEWER),
     ("/audit", ADMIN_MANAGER),
     ("/audit/export.csv", ADMIN_MANAGER),
     ("/audit/export.jsonl", ADMIN_MANAGER),

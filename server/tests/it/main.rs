@@ -11,6 +11,7 @@ mod faults;
 mod helpers;
 mod operations;
 mod process_support;
+mod runtime_settings;
 mod sandbox_api;
 mod sandbox_page;
 mod sandbox_support;

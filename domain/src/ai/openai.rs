@@ -1,0 +1,346 @@
+//! An OpenAI-compatible engine: any service that implements `POST {base}/chat/completions` with
+//! bearer-token auth and JSON mode (OpenAI, Azure OpenAI's compatible endpoint, vLLM, Ollama,
+//! LiteLLM, …).
+//!
+//! Thread summaries go to the model: the prompt version's template, with `{{count}}`,
+//! `{{scope}}` and `{{messages}}` filled in, asks for decisions, action items and open questions
+//! as a JSON object. Alert triage stays with the local engine's rules, because severity must
+//! follow the rules admins set exactly, every time; the audit log still names this engine.
+//!
+//! Which engine runs is the setting `ai.provider`, chosen in Settings; the key is the credential
+//! `ai.openai`.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::{
+    Db,
+    agents::triage::SeverityRules,
+    ai::{
+        ActionItem, AiError, AlertAssessment, ContextMessage, EarlierAlert, Engine, EngineInfo,
+        Point, PromptVersion, ThreadSummary, local::LocalEngine,
+    },
+    audit::Actor,
+    credentials::{self, CredentialError, Secret},
+    settings::{self, SettingKey, SettingsError},
+};
+
+/// The setting that names the engine.
+pub const SETTING: &str = "ai.provider";
+/// The credential with the API key.
+pub const KEY_CREDENTIAL: &str = "ai.openai";
+/// How long one completion may take.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Which engine agents use.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "provider", rename_all = "lowercase")]
+pub enum AiProvider {
+    /// The offline, deterministic engine.
+    #[default]
+    Local,
+    /// An OpenAI-compatible service.
+    OpenAi {
+        /// Its API root, e.g. `https://api.openai.com/v1`.
+        base_url: String,
+        /// The model, e.g. `gpt-4o-mini`.
+        model: String,
+    },
+}
+
+/// Why a provider was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// A field is wrong.
+    #[error("{message}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: &'static str,
+    },
+    /// The setting could not be read or written.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// The key could not be read or written.
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
+}
+
+fn key() -> SettingKey {
+    SettingKey::parse(SETTING).expect("a valid key")
+}
+
+/// The provider in force (local when never set).
+pub async fn provider(db: &Db) -> Result<AiProvider, SettingsError> {
+    Ok(settings::get(db, &key())
+        .await?
+        .and_then(|value| serde_json::from_value(value).ok())
+        .unwrap_or_default())
+}
+
+/// Chooses the provider, with a new API key when `api_key` is given; audited (the key's value
+/// never). An OpenAI-compatible provider needs a key, now or from before.
+pub async fn set_provider(
+    db: &Db,
+    provider: AiProvider,
+    api_key: Option<&str>,
+    actor: &Actor,
+) -> Result<bool, ProviderError> {
+    let api_key = api_key.map(str::trim).filter(|k| !k.is_empty());
+    let provider = match provider {
+        AiProvider::Local => AiProvider::Local,
+        AiProvider::OpenAi { base_url, model } => {
+            let base_url = base_url.trim().trim_end_matches('/').to_owned();
+            let parsed = url::Url::parse(&base_url).ok();
+            if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) {
+                return Err(ProviderError::Invalid {
+                    field: "base_url",
+                    message: "Enter the API's absolute URL, e.g. https://api.openai.com/v1.",
+                });
+            }
+            let model = model.trim().to_owned();
+            if model.is_empty() || model.len() > 200 || model.contains(char::is_whitespace) {
+                return Err(ProviderError::Invalid {
+                    field: "model",
+                    message: "Enter the model's name, e.g. gpt-4o-mini.",
+                });
+            }
+            if api_key.is_none() && credentials::get(db, KEY_CREDENTIAL).await?.is_none() {
+                return Err(ProviderError::Invalid {
+                    field: "api_key",
+                    message: "Enter the API key.",
+                });
+            }
+            AiProvider::OpenAi { base_url, model }
+        }
+    };
+    if let Some(api_key) = api_key {
+        credentials::set(db, KEY_CREDENTIAL, api_key, actor)
+            .await
+            .map_err(|e| match e {
+                CredentialError::Invalid(message) => ProviderError::Invalid {
+                    field: "api_key",
+                    message,
+                },
+                other => other.into(),
+            })?;
+    }
+    let value = serde_json::to_value(&provider).expect("providers serialise");
+    Ok(settings::set(db, &key(), value, actor).await?)
+}
+
+/// The engine the provider in force names; `local` when it is local or its key is missing.
+pub async fn engine_for(
+    db: &Db,
+    local: std::sync::Arc<dyn Engine>,
+) -> Result<std::sync::Arc<dyn Engine>, ProviderError> {
+    match provider(db).await? {
+        AiProvider::Local => Ok(local),
+        AiProvider::OpenAi { base_url, model } => {
+            match credentials::get(db, KEY_CREDENTIAL).await? {
+                Some(key) => Ok(std::sync::Arc::new(OpenAiEngine::new(base_url, model, key))),
+                None => {
+                    tracing::warn!("the OpenAI-compatible provider has no key; using local");
+                    Ok(local)
+                }
+            }
+        }
+    }
+}
+
+/// The OpenAI-compatible engine.
+#[derive(Debug)]
+pub struct OpenAiEngine {
+    http: reqwest::Client,
+    base_url: String,
+    model: String,
+    key: Secret,
+}
+
+impl OpenAiEngine {
+    /// An engine calling `base_url` (the API root) with `model` and `key`.
+    pub fn new(base_url: String, model: String, key: Secret) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .user_agent(concat!("Steward/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the HTTP client builds");
+        Self {
+            http,
+            base_url,
+            model,
+            key,
+        }
+    }
+
+    /// One chat completion in JSON mode; the content of the first choice, parsed.
+    async fn complete_json(&self, system: &str, user: &str) -> Result<serde_json::Value, AiError> {
+        let body = json!({
+            "model": self.model,
+            "temperature": 0,
+            "response_format": { "type": "json_object" },
+            "messages": [
+                { "role": "system", "content": system },
+                { "role": "user", "content": user },
+            ],
+        });
+        let response = self
+            .http
+            .post(format!("{}/chat/completions", self.base_url))
+            .bearer_auth(self.key.expose())
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| AiError::Unavailable(crate::error_chain(&e)))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| AiError::Unavailable(crate::error_chain(&e)))?;
+        if !status.is_success() {
+            let message = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| text.chars().take(200).collect());
+            let error = format!("HTTP {}: {message}", status.as_u16());
+            return Err(if status.as_u16() == 429 || status.is_server_error() {
+                AiError::Unavailable(error)
+            } else {
+                AiError::Refused(error)
+            });
+        }
+        let completion: Completion = serde_json::from_str(&text)
+            .map_err(|e| AiError::Refused(format!("not a chat completion: {e}")))?;
+        let content = completion
+            .choices
+            .into_iter()
+            .next()
+            .and_then(|c| c.message.content)
+            .ok_or_else(|| AiError::Refused("the completion has no content".into()))?;
+        serde_json::from_str(&content)
+            .map_err(|e| AiError::Unavailable(format!("the model did not answer JSON: {e}")))
+    }
+}
+
+#[derive(Deserialize)]
+struct Completion {
+    choices: Vec<Choice>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    message: ChoiceMessage,
+}
+
+#[derive(Deserialize)]
+struct ChoiceMessage {
+    content: Option<String>,
+}
+
+/// The JSON object the summary prompt asks for.
+#[derive(Deserialize)]
+struct SummaryAnswer {
+    #[serde(default)]
+    decisions: Vec<PointAnswer>,
+    #[serde(default)]
+    action_items: Vec<ActionAnswer>,
+    #[serde(default)]
+    open_questions: Vec<PointAnswer>,
+}
+
+#[derive(Deserialize)]
+struct PointAnswer {
+    text: String,
+    #[serde(default)]
+    author: String,
+}
+
+#[derive(Deserialize)]
+struct ActionAnswer {
+    task: String,
+    #[serde(default)]
+    owners: Vec<String>,
+    #[serde(default)]
+    due: Option<String>,
+}
+
+const ANSWER_SHAPE: &str = "Answer with one JSON object and nothing else: {\"decisions\": \
+    [{\"text\", \"author\"}], \"action_items\": [{\"task\", \"owners\": [names], \"due\": text or \
+    null}], \"open_questions\": [{\"text\", \"author\"}]}. Leave a list empty when the messages \
+    hold nothing for it.";
+
+/// The most points of each kind kept from one answer, whatever the model returns.
+const MAX_ITEMS: usize = 20;
+
+#[async_trait]
+impl Engine for OpenAiEngine {
+    fn info(&self) -> EngineInfo {
+        EngineInfo {
+            provider: "openai".into(),
+            model: self.model.clone(),
+        }
+    }
+
+    async fn summarize(
+        &self,
+        prompt: &PromptVersion,
+        messages: &[ContextMessage],
+    ) -> Result<ThreadSummary, AiError> {
+        let transcript: String = messages
+            .iter()
+            .map(|m| format!("{}: {}\n", m.author, m.text))
+            .collect();
+        let instructions = prompt
+            .template
+            .replace("{{count}}", &messages.len().to_string())
+            .replace("{{scope}}", "conversation")
+            .replace("{{messages}}", "");
+        let system = format!("{}\n\n{ANSWER_SHAPE}", instructions.trim());
+        let answer: SummaryAnswer = serde_json::from_value(
+            self.complete_json(&system, &transcript).await?,
+        )
+        .map_err(|e| AiError::Unavailable(format!("the model's JSON has the wrong shape: {e}")))?;
+        let points = |items: Vec<PointAnswer>| -> Vec<Point> {
+            items
+                .into_iter()
+                .filter(|p| !p.text.trim().is_empty())
+                .take(MAX_ITEMS)
+                .map(|p| Point {
+                    text: p.text.trim().to_owned(),
+                    author: p.author.trim().to_owned(),
+                })
+                .collect()
+        };
+        Ok(ThreadSummary {
+            decisions: points(answer.decisions),
+            open_questions: points(answer.open_questions),
+            action_items: answer
+                .action_items
+                .into_iter()
+                .filter(|a| !a.task.trim().is_empty())
+                .take(MAX_ITEMS)
+                .map(|a| ActionItem {
+                    task: a.task.trim().to_owned(),
+                    owners: a.owners,
+                    due: a.due.filter(|d| !d.trim().is_empty()),
+                })
+                .collect(),
+        })
+    }
+
+    async fn assess_alert(
+        &self,
+        prompt: &PromptVersion,
+        alert: &str,
+        rules: &SeverityRules,
+        earlier: &[EarlierAlert],
+    ) -> Result<AlertAssessment, AiError> {
+        LocalEngine
+            .assess_alert(prompt, alert, rules, earlier)
+            .await
+    }
+}
