@@ -9,4 +9,5 @@ pub mod prompts;
 pub mod review;
 pub mod sandbox;
 pub mod session;
+pub mod settings;
 pub mod status;

@@ -24,7 +24,7 @@ use crate::{
     pages::{
         actions::ActionsPage, agents::AgentsPage, audit::AuditPage, login::LoginPage,
         no_role::NoRolePage, not_found::NotFoundPage, overview::OverviewPage, people::PeoplePage,
-        prompts::PromptsPage, review::ReviewPage, sandbox::SandboxPage,
+        prompts::PromptsPage, review::ReviewPage, sandbox::SandboxPage, settings::SettingsPage,
     },
 };
 
@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("actions") view=ActionsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

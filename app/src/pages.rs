@@ -11,3 +11,4 @@ pub mod people;
 pub mod prompts;
 pub mod review;
 pub mod sandbox;
+pub mod settings;

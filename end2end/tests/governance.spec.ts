@@ -158,6 +158,13 @@ const MUTATIONS: [string, Record<string, string>][] = [
   ['approve_selected', { 'selected[1]': 'on' }],
   ['approve_action', { id: '1' }],
   ['reject_action', { id: '1', reason: 'no' }],
+  ['save_ai_provider', { provider: 'local' }],
+  ['save_integration', { kind: 'webhook', base_url: 'https://hooks.example.com/x', secret: 's' }],
+  ['save_escalation_target', { target: '' }],
+  ['save_redaction', { custom: '' }],
+  ['preview_redaction', { sample: 'a@b.example' }],
+  ['save_retention', { days: '1' }],
+  ['save_review_space', { room_id: '' }],
 ];
 
 test('a manager is refused every change and leaves no trace in the audit log', async ({ page, pageErrors }, testInfo) => {
@@ -167,10 +174,10 @@ test('a manager is refused every change and leaves no trace in the audit log', a
     const response = await page.request.post(`/api/${name}`, { form, headers: { Origin: origin } });
     expect(response.status(), name).toBe(403);
   }
-  for (const path of ['/people', '/prompts', '/review', '/actions', '/sandbox']) {
+  for (const path of ['/people', '/prompts', '/review', '/actions', '/settings', '/sandbox']) {
     expect((await page.goto(path))?.status(), path).toBe(403);
   }
-  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/\/(people|prompts|review|actions|sandbox)$/.test(e.url)));
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/\/(people|prompts|review|actions|settings|sandbox)$/.test(e.url)));
 
   // Everything the manager ever did is signing in.
   await page.goto('/audit?q=sign_in+morgan');

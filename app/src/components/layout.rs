@@ -49,6 +49,7 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
         ("/prompts", "Prompts", holds(&["admin", "reviewer"])),
         ("/audit", "Audit", holds(&["admin", "manager"])),
         ("/people", "People", holds(&["admin"])),
+        ("/settings", "Settings", holds(&["admin"])),
         ("/sandbox", "Sandbox", info.sandbox && holds(&["admin"])),
     ];
     let roles = if has_role {

@@ -187,7 +187,7 @@ fn Decided(actions: Vec<ActionView>) -> impl IntoView {
             })
             .collect_view();
         view! {
-            <table class="grid">
+            <table class="data">
                 <thead>
                     <tr>
                         <th scope="col">"Action"</th>

@@ -51,6 +51,14 @@ const SERVER_FUNCTIONS: &[(&str, &[Role], &str)] = &[
     ("/api/approve_action", ADMIN_REVIEWER, "id=1"),
     ("/api/reject_action", ADMIN_REVIEWER, "id=1&reason=no"),
     ("/api/load_audit", ADMIN_MANAGER, "query%5Bq%5D=role"),
+    ("/api/load_settings", ADMIN, ""),
+    ("/api/save_ai_provider", ADMIN, "provider=local"),
+    ("/api/save_integration", ADMIN, "kind=webhook&base_url=https%3A%2F%2Fhooks.example.com%2Fsteward&secret=s3cret"),
+    ("/api/save_escalation_target", ADMIN, "target="),
+    ("/api/save_redaction", ADMIN, "kinds%5Bemail%5D=on&custom="),
+    ("/api/preview_redaction", ADMIN, "sample=a%40b.example"),
+    ("/api/save_retention", ADMIN, "days=90"),
+    ("/api/save_review_space", ADMIN, "room_id="),
 ];
 
 /// `(path, roles admitted)` of every console page that needs a role.
@@ -63,6 +71,7 @@ const PAGES: &[(&str, &[Role])] = &[
     ("/prompts", ADMIN_REVIEWER),
     ("/review", ADMIN_REVIEWER),
     ("/actions", ADMIN_REVIEWER),
+    ("/settings", ADMIN),
     ("/audit", ADMIN_MANAGER),
     ("/audit/export.csv", ADMIN_MANAGER),
     ("/audit/export.jsonl", ADMIN_MANAGER),

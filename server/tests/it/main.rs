@@ -18,6 +18,7 @@ mod sandbox_support;
 mod sandbox_webhooks;
 mod security;
 mod sessions;
+mod settings_page;
 mod sign_in;
 mod webex_client;
 mod webhook_ingest;

@@ -1,0 +1,390 @@
+//! Server functions of the Settings page: the AI provider, integrations and where escalations
+//! go, PII redaction rules with a preview, retention, and the reviewer space. Admins only.
+//! Secrets are write-only: the page learns whether one is set, never its value.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ConsoleError;
+
+/// Everything the page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    /// `local` or `openai`.
+    pub provider: String,
+    /// The OpenAI-compatible API root, when chosen (or as last entered).
+    pub ai_base_url: String,
+    /// Its model.
+    pub ai_model: String,
+    /// Whether an API key is stored.
+    pub ai_key_set: bool,
+    /// Each integration.
+    pub integrations: Vec<IntegrationView>,
+    /// The integration Escalate proposes to use (its stored name), if any.
+    pub escalation_target: Option<String>,
+    /// Built-in redaction kinds: stored name, label, whether on.
+    pub redaction_kinds: Vec<(String, String, bool)>,
+    /// Custom rules, one per line.
+    pub redaction_custom: String,
+    /// Days message text is kept; `None`: for ever.
+    pub retention_days: Option<u32>,
+    /// The reviewer space's room id, if set.
+    pub review_space: Option<String>,
+    /// Group spaces the bot is in: room id and title.
+    pub spaces: Vec<(String, String)>,
+}
+
+/// An integration as Settings shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationView {
+    /// Stored name, e.g. `servicenow`.
+    pub kind: String,
+    /// Shown name.
+    pub label: String,
+    /// What its credential is called.
+    pub secret_label: String,
+    /// Whether the credential is set.
+    pub secret_set: bool,
+    /// Base URL (the URL itself for the webhook).
+    pub base_url: String,
+    /// ServiceNow user or Jira e-mail.
+    pub username: String,
+    /// Jira project key.
+    pub project: String,
+    /// Jira issue type.
+    pub issue_type: String,
+    /// Whether actions can use it.
+    pub ready: bool,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use std::collections::HashMap;
+
+    use domain::{
+        redact::{PiiKind, RedactionError, RedactionRules, rules},
+        users::Role,
+    };
+
+    use crate::{error::ConsoleError, state::CurrentUser};
+
+    pub fn admin() -> Result<CurrentUser, ConsoleError> {
+        crate::state::require_role(&[Role::Admin])
+    }
+
+    /// Rules from the form: checked kinds are on; custom rules one per line.
+    pub fn rules_from(
+        kinds: &Option<HashMap<String, String>>,
+        custom: &str,
+    ) -> Result<RedactionRules, ConsoleError> {
+        let on = kinds.clone().unwrap_or_default();
+        let off = PiiKind::OPTIONAL
+            .into_iter()
+            .filter(|k| !on.contains_key(k.as_str()))
+            .collect();
+        let custom = rules::parse_custom(&custom.replace("\r\n", "\n")).map_err(|e| match e {
+            RedactionError::Invalid { .. } | RedactionError::TooMany => {
+                ConsoleError::field("custom", e.to_string())
+            }
+            other => ConsoleError::unavailable(&other),
+        })?;
+        Ok(RedactionRules { off, custom })
+    }
+}
+
+/// Reads every setting.
+#[server(prefix = "/api", endpoint = "load_settings")]
+pub async fn load_settings() -> Result<SettingsView, ConsoleError> {
+    use domain::{
+        actions,
+        ai::openai::{self, AiProvider},
+        credentials, integrations, policy,
+        redact::{PiiKind, rules},
+        retention, review,
+    };
+    ssr::admin()?;
+    let db = crate::state::app_state()?.db;
+    let unavailable = |e: &(dyn std::error::Error + 'static)| ConsoleError::unavailable(e);
+    let provider = openai::provider(&db).await.map_err(|e| unavailable(&e))?;
+    let ai_key_set = credentials::get(&db, openai::KEY_CREDENTIAL)
+        .await
+        .map_err(|e| unavailable(&e))?
+        .is_some();
+    let (provider, ai_base_url, ai_model) = match provider {
+        AiProvider::Local => ("local", String::new(), String::new()),
+        AiProvider::OpenAi { base_url, model } => ("openai", base_url, model),
+    };
+    let integrations = integrations::statuses(&db)
+        .await
+        .map_err(|e| unavailable(&e))?
+        .into_iter()
+        .map(|status| {
+            let ready = status.ready();
+            let settings = status.settings.unwrap_or_default();
+            IntegrationView {
+                kind: status.kind.as_str().to_owned(),
+                label: status.kind.label().to_owned(),
+                secret_label: status.kind.credential_label().to_owned(),
+                secret_set: status.secret_set,
+                base_url: settings.base_url,
+                username: settings.username,
+                project: settings.project,
+                issue_type: settings.issue_type,
+                ready,
+            }
+        })
+        .collect();
+    let redaction = rules::rules(&db).await.map_err(|e| unavailable(&e))?;
+    let spaces = policy::spaces(&db)
+        .await
+        .map_err(|e| unavailable(&e))?
+        .into_iter()
+        .filter(|s| s.kind == "group" && s.bot_left_ms.is_none())
+        .map(|s| (s.room_id, s.title))
+        .collect();
+    Ok(SettingsView {
+        provider: provider.to_owned(),
+        ai_base_url,
+        ai_model,
+        ai_key_set,
+        integrations,
+        escalation_target: actions::escalation_target(&db)
+            .await
+            .map_err(|e| unavailable(&e))?
+            .map(|k| k.as_str().to_owned()),
+        redaction_kinds: PiiKind::OPTIONAL
+            .into_iter()
+            .map(|k| {
+                (
+                    k.as_str().to_owned(),
+                    k.label().to_owned(),
+                    !redaction.off.contains(&k),
+                )
+            })
+            .collect(),
+        redaction_custom: rules::format_custom(&redaction.custom),
+        retention_days: retention::days(&db).await.map_err(|e| unavailable(&e))?,
+        review_space: review::space(&db).await.map_err(|e| unavailable(&e))?,
+        spaces,
+    })
+}
+
+/// Chooses the AI provider; `api_key` empty keeps the stored key.
+#[server(prefix = "/api", endpoint = "save_ai_provider")]
+pub async fn save_ai_provider(
+    /// `local` or `openai`.
+    provider: String,
+    /// The API root.
+    #[server(default)]
+    base_url: String,
+    /// The model.
+    #[server(default)]
+    model: String,
+    /// A new key, or empty.
+    #[server(default)]
+    api_key: String,
+) -> Result<bool, ConsoleError> {
+    use domain::ai::openai::{self, AiProvider, ProviderError};
+    let admin = ssr::admin()?;
+    let db = crate::state::app_state()?.db;
+    let chosen = match provider.as_str() {
+        "local" => AiProvider::Local,
+        "openai" => AiProvider::OpenAi { base_url, model },
+        _ => return Err(ConsoleError::field("provider", "Choose a provider.")),
+    };
+    let key = Some(api_key.as_str()).filter(|k| !k.trim().is_empty());
+    openai::set_provider(&db, chosen, key, &crate::state::actor(&admin))
+        .await
+        .map_err(|e| match e {
+            ProviderError::Invalid { field, message } => ConsoleError::field(field, message),
+            other => ConsoleError::unavailable(&other),
+        })
+}
+
+/// Saves an integration's settings and, when `secret` is not empty, its credential.
+#[server(prefix = "/api", endpoint = "save_integration")]
+pub async fn save_integration(
+    /// `servicenow`, `pagerduty`, `jira` or `webhook`.
+    kind: String,
+    /// Base URL.
+    base_url: String,
+    /// ServiceNow user or Jira e-mail.
+    #[server(default)]
+    username: String,
+    /// Jira project.
+    #[server(default)]
+    project: String,
+    /// Jira issue type.
+    #[server(default)]
+    issue_type: String,
+    /// A new credential, or empty to keep it.
+    #[server(default)]
+    secret: String,
+) -> Result<(), ConsoleError> {
+    use domain::integrations::{self, IntegrationError, IntegrationKind, IntegrationSettings};
+    let admin = ssr::admin()?;
+    let db = crate::state::app_state()?.db;
+    let kind: IntegrationKind = kind
+        .parse()
+        .map_err(|e: IntegrationError| ConsoleError::invalid(e.to_string()))?;
+    let secret = Some(secret.as_str()).filter(|s| !s.trim().is_empty());
+    let known = integrations::statuses(&db)
+        .await
+        .map_err(|e| ConsoleError::unavailable(&e))?
+        .into_iter()
+        .any(|s| s.kind == kind && s.secret_set);
+    if secret.is_none() && !known {
+        return Err(ConsoleError::field(
+            &format!("{kind}.secret"),
+            format!("Enter the {}.", lower_first_word(kind.credential_label())),
+        ));
+    }
+    let settings = IntegrationSettings {
+        base_url,
+        username,
+        project,
+        issue_type,
+    };
+    integrations::configure(&db, kind, settings, secret, &crate::state::actor(&admin))
+        .await
+        .map_err(|e| match e {
+            IntegrationError::Invalid { field, message } => {
+                ConsoleError::field(&format!("{kind}.{field}"), message)
+            }
+            other => ConsoleError::unavailable(&other),
+        })
+}
+
+/// `Routing key` → `routing key`, but `API token` stays.
+#[cfg(feature = "ssr")]
+fn lower_first_word(label: &str) -> String {
+    let acronym = label.chars().nth(1).is_some_and(|c| c.is_ascii_uppercase());
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) if !acronym => first.to_lowercase().chain(chars).collect(),
+        _ => label.to_owned(),
+    }
+}
+
+/// Chooses the integration Escalate proposes to use; empty: none.
+#[server(prefix = "/api", endpoint = "save_escalation_target")]
+pub async fn save_escalation_target(
+    /// The integration's stored name, or empty.
+    #[server(default)]
+    target: String,
+) -> Result<bool, ConsoleError> {
+    use domain::{
+        actions,
+        integrations::{self, IntegrationKind},
+    };
+    let admin = ssr::admin()?;
+    let db = crate::state::app_state()?.db;
+    let kind = match target.as_str() {
+        "" => None,
+        name => Some(
+            name.parse::<IntegrationKind>()
+                .map_err(|e| ConsoleError::field("target", e.to_string()))?,
+        ),
+    };
+    if let Some(kind) = kind {
+        let ready = integrations::load(&db, kind)
+            .await
+            .map_err(|e| ConsoleError::unavailable(&e))?
+            .is_some();
+        if !ready {
+            return Err(ConsoleError::field(
+                "target",
+                format!("Set up {} first.", kind.label()),
+            ));
+        }
+    }
+    actions::set_escalation_target(&db, kind, &crate::state::actor(&admin))
+        .await
+        .map_err(|e| ConsoleError::unavailable(&e))
+}
+
+/// Saves the redaction rules: checked kinds stay on; custom rules one per line.
+#[server(prefix = "/api", endpoint = "save_redaction")]
+pub async fn save_redaction(
+    /// Kind → `on`, for the kinds kept on.
+    kinds: Option<HashMap<String, String>>,
+    /// Custom rules.
+    #[server(default)]
+    custom: String,
+) -> Result<bool, ConsoleError> {
+    let admin = ssr::admin()?;
+    let db = crate::state::app_state()?.db;
+    let rules = ssr::rules_from(&kinds, &custom)?;
+    domain::redact::rules::set_rules(&db, &rules, &crate::state::actor(&admin))
+        .await
+        .map_err(|e| ConsoleError::unavailable(&e))
+}
+
+/// What `sample` becomes under the rules in the form (saved or not); nothing is stored.
+#[server(prefix = "/api", endpoint = "preview_redaction")]
+pub async fn preview_redaction(
+    /// Kind → `on`.
+    kinds: Option<HashMap<String, String>>,
+    /// Custom rules.
+    #[server(default)]
+    custom: String,
+    /// The text to try.
+    #[server(default)]
+    sample: String,
+) -> Result<String, ConsoleError> {
+    ssr::admin()?;
+    let rules = ssr::rules_from(&kinds, &custom)?;
+    let redactor = domain::redact::Redactor::new(&rules)
+        .map_err(|e| ConsoleError::field("custom", e.to_string()))?;
+    let sample: String = sample.chars().take(5000).collect();
+    Ok(redactor.redact(&sample).text)
+}
+
+/// Sets how many days message text is kept; empty: for ever.
+#[server(prefix = "/api", endpoint = "save_retention")]
+pub async fn save_retention(
+    /// Days, or empty.
+    #[server(default)]
+    days: String,
+) -> Result<bool, ConsoleError> {
+    use domain::retention::{self, MAX_DAYS, RetentionError};
+    let admin = ssr::admin()?;
+    let db = crate::state::app_state()?.db;
+    let days = match days.trim() {
+        "" => None,
+        text => Some(text.parse::<u32>().map_err(|_| {
+            ConsoleError::field(
+                "days",
+                format!("Enter a whole number of days, 1 to {MAX_DAYS}."),
+            )
+        })?),
+    };
+    retention::set_days(&db, days, &crate::state::actor(&admin))
+        .await
+        .map_err(|e| match e {
+            RetentionError::OutOfRange => ConsoleError::field("days", e.to_string()),
+            other => ConsoleError::unavailable(&other),
+        })
+}
+
+/// Chooses the space where reviewers get drafts as cards; empty: none.
+#[server(prefix = "/api", endpoint = "save_review_space")]
+pub async fn save_review_space(
+    /// The room id, or empty.
+    #[server(default)]
+    room_id: String,
+) -> Result<bool, ConsoleError> {
+    use domain::review::{self, ReviewSpaceError};
+    let admin = ssr::admin()?;
+    let db = crate::state::app_state()?.db;
+    review::set_space(&db, Some(room_id.as_str()), &crate::state::actor(&admin))
+        .await
+        .map_err(|e| match e {
+            ReviewSpaceError::UnknownSpace(_) | ReviewSpaceError::Direct => {
+                ConsoleError::field("room_id", e.to_string())
+            }
+            other => ConsoleError::unavailable(&other),
+        })
+}

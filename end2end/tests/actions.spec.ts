@@ -1,0 +1,77 @@
+import { type Page, type TestInfo } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { DEMO, signIn } from './signin';
+import { expectInSpace, openSpace, reloadUntil, send } from './space';
+
+/** Posts a disk alert in IT Alerts as Sam, clicks Escalate on its card, and returns its marker. */
+async function escalateAlert(page: Page, testInfo: TestInfo, label: string): Promise<string> {
+  const check = `${label}-${testInfo.project.name}-${Date.now().toString(36)}`;
+  await openSpace(page, 'Sam Okafor', 'IT Alerts');
+  await send(page, `@Steward [Triggered] Disk full on db-07: no space left on device, check ${check}`);
+  const card = page
+    .getByRole('listitem')
+    .filter({ hasText: check })
+    .filter({ has: page.getByRole('button', { name: 'Escalate' }) });
+  await expectInSpace(page, testInfo, `Critical alert: [Triggered] Disk full on db-07: no space left on device, check ${check}`);
+  await card.getByRole('button', { name: 'Escalate' }).click();
+  await expectInSpace(page, testInfo, 'Steward proposes to create a ServiceNow incident; it waits for approval');
+  return check;
+}
+
+/** The proposal about the alert marked `check` on the Actions page. */
+function proposal(page: Page, check: string) {
+  return page.getByRole('article').filter({ hasText: check });
+}
+
+test('an escalated alert waits for approval, then the incident is created and reported in its thread', async ({ page }, testInfo) => {
+  const check = await escalateAlert(page, testInfo, 'approve');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Actions' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Actions' })).toBeVisible();
+  const card = proposal(page, check);
+  await expect(card).toContainText('ServiceNow');
+  // The exact request it will send, without credentials.
+  await expect(card.locator('pre')).toContainText('"short_description": "[Critical] [Triggered] Disk full on db-07');
+  await expect(card.locator('pre')).toContainText('"correlation_id": "steward-alert-');
+  await card.getByRole('button', { name: 'Approve: create a ServiceNow incident' }).click();
+  await expect(proposal(page, check)).toHaveCount(0);
+
+  const row = page.getByRole('row').filter({ hasText: check });
+  await reloadUntil(page, async (timeout) => {
+    await expect(row.getByRole('link', { name: /^INC\d{7}$/ })).toBeVisible({ timeout });
+  });
+  await expect(row).toContainText('succeeded');
+  await expect(row).toContainText(DEMO.admin.name);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sandbox' }).click();
+  await openSpace(page, 'Sam Okafor', 'IT Alerts', true);
+  await expectInSpace(page, testInfo, `approved by ${DEMO.admin.name}`);
+  await expect(page.getByRole('region', { name: 'Messages' })).toContainText(/Created ServiceNow incident INC\d{7}/);
+});
+
+test('a reviewer must say why an action is rejected, and the thread hears the reason', async ({ page, browser }, testInfo) => {
+  const check = await escalateAlert(page, testInfo, 'reject');
+  const reviewer = await browser.newPage({ javaScriptEnabled: testInfo.project.use.javaScriptEnabled });
+  await signIn(reviewer, DEMO.reviewer.name);
+  await reviewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Actions' }).click();
+  const card = proposal(reviewer, check);
+  await card.getByRole('button', { name: 'Reject' }).click();
+  await expect(proposal(reviewer, check).locator('.field-error')).toHaveText('Say why the action is rejected.');
+
+  await proposal(reviewer, check).getByRole('textbox', { name: /Reason to reject action/ }).fill('Handled on the bridge call');
+  await proposal(reviewer, check).getByRole('button', { name: 'Reject' }).click();
+  await expect(proposal(reviewer, check)).toHaveCount(0);
+  const row = reviewer.getByRole('row').filter({ hasText: check });
+  await expect(row).toContainText('rejected');
+  await expect(row).toContainText('Handled on the bridge call');
+  await reviewer.close();
+
+  await expectInSpace(page, testInfo, `${DEMO.reviewer.name} declined to create a ServiceNow incident: Handled on the bridge call`);
+});
+
+test('a manager gets no Actions page', async ({ page, pageErrors }) => {
+  await signIn(page, DEMO.manager.name);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Actions' })).toHaveCount(0);
+  expect((await page.goto('/actions'))?.status()).toBe(403);
+  await expect(page.getByRole('alert')).toContainText('Your role does not allow this.');
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !e.url.endsWith('/actions')));
+});
