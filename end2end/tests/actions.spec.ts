@@ -8,11 +8,13 @@ async function escalateAlert(page: Page, testInfo: TestInfo, label: string): Pro
   const check = `${label}-${testInfo.project.name}-${Date.now().toString(36)}`;
   await openSpace(page, 'Sam Okafor', 'IT Alerts');
   await send(page, `@Steward [Triggered] Disk full on db-07: no space left on device, check ${check}`);
+  // Its card, not a later alert's card that lists it among similar earlier alerts.
+  const headline = `Critical alert: [Triggered] Disk full on db-07: no space left on device, check ${check}`;
   const card = page
     .getByRole('listitem')
-    .filter({ hasText: check })
+    .filter({ hasText: headline })
     .filter({ has: page.getByRole('button', { name: 'Escalate' }) });
-  await expectInSpace(page, testInfo, `Critical alert: [Triggered] Disk full on db-07: no space left on device, check ${check}`);
+  await expectInSpace(page, testInfo, headline);
   await card.getByRole('button', { name: 'Escalate' }).click();
   await expectInSpace(page, testInfo, 'Steward proposes to create a ServiceNow incident; it waits for approval');
   return check;

@@ -19,10 +19,10 @@ test('an alert gets a triage card, and Acknowledge is answered in its thread', a
   await send(page, `@Steward [Triggered] Disk full on web-01: no space left on device (/var), check ${check}`);
   await expectInSpace(page, testInfo, `Critical alert: [Triggered] Disk full on web-01: no space left on device (/var), check ${check}`);
 
+  // Its card, not a later alert's card that lists it among similar earlier alerts.
   const card = page
     .getByRole('listitem')
-    .filter({ hasText: `Critical alert: [Triggered] Disk full on web-01` })
-    .filter({ hasText: check })
+    .filter({ hasText: `Critical alert: [Triggered] Disk full on web-01: no space left on device (/var), check ${check}` })
     .filter({ has: page.getByRole('button', { name: 'Acknowledge' }) });
   await expect(card.getByRole('definition').first()).toHaveText('Critical');
   await expect(card).toContainText('web-01');

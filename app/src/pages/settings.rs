@@ -42,19 +42,16 @@ pub fn SettingsPage() -> impl IntoView {
         retention: ServerAction::new(),
         review_space: ServerAction::new(),
     };
-    let settings = Resource::new(
-        move || {
-            (
-                saves.provider.version().get(),
-                saves.integration.version().get(),
-                saves.escalation.version().get(),
-                saves.redaction.version().get(),
-                saves.retention.version().get(),
-                saves.review_space.version().get(),
-            )
-        },
-        |_| load_settings(),
-    );
+    // Reload after successful saves only: a refused form keeps what was typed in it.
+    let saved_versions = [
+        succeeded(saves.provider),
+        succeeded(saves.integration),
+        succeeded(saves.escalation),
+        succeeded(saves.redaction),
+        succeeded(saves.retention),
+        succeeded(saves.review_space),
+    ];
+    let settings = Resource::new(move || saved_versions.map(|v| v.get()), |_| load_settings());
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
@@ -97,6 +94,22 @@ fn Sections(view: SettingsView, saves: Saves) -> impl IntoView {
         <Retention days=view.retention_days action=saves.retention />
         <ReviewSpace current=view.review_space spaces=view.spaces action=saves.review_space />
     }
+}
+
+/// Counts `action`'s successful completions; unchanged by refusals.
+fn succeeded<A, T>(action: ServerAction<A>) -> Memo<usize>
+where
+    A: server_fn::ServerFn<Output = T, Error = ConsoleError> + Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    Memo::new(move |before: Option<&usize>| {
+        let ok = action.value().with(|v| matches!(v, Some(Ok(_))));
+        let version = action.version().get();
+        match before {
+            Some(before) if !ok => *before,
+            _ => version,
+        }
+    })
 }
 
 /// "Saved." after a successful save.
@@ -191,7 +204,7 @@ fn Retention(days: Option<u32>, action: ServerAction<SaveRetention>) -> impl Int
                 <FormError result fields=&["days"] />
                 <label>
                     "Keep message text for (days)"
-                    <input type="number" name="days" min="1" max="3650" value=current />
+                    <input type="number" name="days" value=current />
                     <FieldError result field="days" />
                 </label>
                 <button type="submit">"Save retention"</button>

@@ -58,12 +58,15 @@ pub(super) fn Redaction(
             let name = format!("kinds[{kind}]");
             let checked_kind = kind.clone();
             let checked = move || on.read().contains_key(&checked_kind);
+            // The attribute for the server-rendered page, the property once hydrated.
+            let initially = on.read_untracked().contains_key(&kind);
             view! {
                 <label class="choice">
                     <input
                         type="checkbox"
                         name=name
                         value="on"
+                        checked=initially
                         prop:checked=checked
                         on:change=move |ev| {
                             let ticked = event_target_checked(&ev);
