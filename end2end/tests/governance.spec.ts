@@ -24,10 +24,14 @@ async function personPage(browser: Browser, testInfo: TestInfo, errors: BrowserE
 async function setMode(page: Page, testInfo: TestInfo, mode: 'live' | 'review'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agents' }).click();
   await page.getByRole('combobox', { name: `${FUNCTION} in ${SPACE}` }).selectOption(mode);
+  const saved = page.waitForResponse((response) => response.url().includes('/api/save_modes'));
   await page.getByRole('button', { name: 'Save modes' }).click();
+  await saved;
   // Without JavaScript the form posts and the page comes back; with it, the page says so.
   if (javaScriptOn(testInfo)) await expect(page.getByRole('status')).toHaveText(/Saved 1 change|Nothing changed/);
-  await page.reload();
+  // Load the page afresh rather than reload: without JavaScript the redirect after the post may
+  // still be loading, and a reload cannot interrupt it.
+  await page.goto('/agents');
   await expect(page.getByRole('combobox', { name: `${FUNCTION} in ${SPACE}` })).toHaveValue(mode);
 }
 
