@@ -133,21 +133,36 @@ pub async fn set_provider(
     Ok(settings::set(db, &key(), value, actor).await?)
 }
 
-/// The engine the provider in force names; `local` when it is local or its key is missing.
-pub async fn engine_for(
-    db: &Db,
-    local: std::sync::Arc<dyn Engine>,
-) -> Result<std::sync::Arc<dyn Engine>, ProviderError> {
-    match provider(db).await? {
-        AiProvider::Local => Ok(local),
-        AiProvider::OpenAi { base_url, model } => {
-            match credentials::get(db, KEY_CREDENTIAL).await? {
-                Some(key) => Ok(std::sync::Arc::new(OpenAiEngine::new(base_url, model, key))),
-                None => {
-                    tracing::warn!("the OpenAI-compatible provider has no key; using local");
-                    Ok(local)
-                }
+/// What the engine in force is built from: the provider and, for an API, its key. Comparing two
+/// tells whether an engine built from the first can still be used.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EngineSource {
+    provider: AiProvider,
+    key: Option<Secret>,
+}
+
+impl EngineSource {
+    /// Reads the provider in force and, when it is an API, its key.
+    pub async fn read(db: &Db) -> Result<Self, ProviderError> {
+        let provider = provider(db).await?;
+        let key = match provider {
+            AiProvider::Local => None,
+            AiProvider::OpenAi { .. } => credentials::get(db, KEY_CREDENTIAL).await?,
+        };
+        Ok(Self { provider, key })
+    }
+
+    /// The engine: `local` when the provider is local or its key is missing.
+    pub fn build(&self, local: std::sync::Arc<dyn Engine>) -> std::sync::Arc<dyn Engine> {
+        match (&self.provider, &self.key) {
+            (AiProvider::OpenAi { base_url, model }, Some(key)) => std::sync::Arc::new(
+                OpenAiEngine::new(base_url.clone(), model.clone(), key.clone()),
+            ),
+            (AiProvider::OpenAi { .. }, None) => {
+                tracing::warn!("the OpenAI-compatible provider has no key; using local");
+                local
             }
+            (AiProvider::Local, _) => local,
         }
     }
 }

@@ -10,7 +10,7 @@ use std::{
 use crate::{
     ai::{
         Engine,
-        openai::{self, ProviderError},
+        openai::{EngineSource, ProviderError},
     },
     bot::{Failure, Runtime},
     credentials::CredentialError,
@@ -26,6 +26,8 @@ const FRESH_FOR: Duration = Duration::from_secs(1);
 pub(super) struct JobConfig {
     /// The engine the agent calls.
     pub engine: Arc<dyn Engine>,
+    /// What the engine was built from.
+    source: EngineSource,
     /// The redaction rules in force.
     pub redactor: Redactor,
 }
@@ -55,12 +57,18 @@ impl From<SettingsError> for Failure {
 impl Runtime {
     /// The configuration for a job starting now.
     pub(super) async fn job_config(&self) -> Result<Arc<JobConfig>, Failure> {
-        if let Some((read, config)) = &*self.inner.config.lock().expect("config cache lock")
+        let previous = self.inner.config.lock().expect("config cache lock").clone();
+        if let Some((read, config)) = &previous
             && read.elapsed() < FRESH_FOR
         {
             return Ok(Arc::clone(config));
         }
-        let engine = openai::engine_for(self.db(), Arc::clone(&self.inner.engine)).await?;
+        let source = EngineSource::read(self.db()).await?;
+        // An engine holds an HTTP client; build one only when the provider or its key changed.
+        let engine = match previous {
+            Some((_, config)) if config.source == source => Arc::clone(&config.engine),
+            _ => source.build(Arc::clone(&self.inner.engine)),
+        };
         let rules = rules::rules(self.db()).await?;
         // Rules are checked when saved; a stored rule that no longer compiles (a hand edit)
         // falls back to the built-in rules rather than letting text through unredacted.
@@ -68,7 +76,11 @@ impl Runtime {
             tracing::error!(%error, "stored redaction rules are invalid; using the built-in ones");
             Redactor::default()
         });
-        let config = Arc::new(JobConfig { engine, redactor });
+        let config = Arc::new(JobConfig {
+            engine,
+            source,
+            redactor,
+        });
         *self.inner.config.lock().expect("config cache lock") =
             Some((Instant::now(), Arc::clone(&config)));
         Ok(config)
