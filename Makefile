@@ -12,7 +12,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/steward.db
 STEWARD_BIND ?= 127.0.0.1:3000
 
-.PHONY: run test tools test-tools postgres build-release lint rust-tests e2e bench dev
+.PHONY: run test tools test-tools postgres build-release lint rust-tests e2e bench sizes dev
 
 ## Build a release and serve Steward on SQLite against the built-in Webex sandbox.
 run: build-release
@@ -21,8 +21,7 @@ run: build-release
 		LEPTOS_SITE_ROOT=target/site $(TARGET_DIR)/release/steward serve
 
 build-release:
-	scripts/install-tools.sh --release
-	cargo leptos build --release
+	scripts/build.sh --release
 
 ## Everything CI checks: formatting, lints, Rust tests on SQLite and PostgreSQL, Playwright.
 test: lint rust-tests e2e
@@ -54,6 +53,13 @@ bench: postgres
 	cargo bench -p server --bench runtime
 	cargo bench -p domain --bench audit
 
-## Day-to-day development: rebuilds and reloads the browser on every change.
-dev: tools
-	STEWARD_SANDBOX=true cargo leptos watch
+## The size-and-time report: bundle and binary bytes, start-up to /readyz on an empty database
+## and on one with a million audit entries, and a first visit's bytes and time to hydration.
+sizes: test-tools build-release
+	cargo bench -p domain --bench sizes
+	cd end2end && STEWARD_PERF=1 STEWARD_E2E_BIN='$(TARGET_DIR)/release/steward' npx playwright test --reporter=list
+
+## Day-to-day development: a debug build in sandbox mode, rebuilt and restarted on every change.
+dev:
+	scripts/install-tools.sh --dev
+	scripts/dev.sh

@@ -35,9 +35,18 @@ export default defineConfig({
   },
   // The governance story changes the sandbox's shared policy, so it runs after everything else,
   // once per JavaScript setting and one at a time.
-  projects: [
-    { name: 'js-on', use: { javaScriptEnabled: true }, testIgnore: /governance/ },
-    { name: 'js-off', use: { javaScriptEnabled: false }, testIgnore: /governance/ },
+  // `make sizes` measures first visits instead (STEWARD_PERF=1): a report, not part of the suite.
+  projects: process.env.STEWARD_PERF
+    ? [{ name: 'perf', testDir: './perf' }]
+    : [
+    { name: 'js-on', use: { javaScriptEnabled: true }, testIgnore: /governance|narrow/ },
+    { name: 'js-off', use: { javaScriptEnabled: false }, testIgnore: /governance|narrow/ },
+    // A phone, 390 px wide: the layout is the stylesheet's alone, so one JavaScript setting does.
+    {
+      name: 'narrow',
+      use: { javaScriptEnabled: true, viewport: { width: 390, height: 844 } },
+      testMatch: /narrow/,
+    },
     {
       name: 'governance-js-on',
       use: { javaScriptEnabled: true },

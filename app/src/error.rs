@@ -89,3 +89,15 @@ impl ConsoleError {
         Self::NotFound(message.into())
     }
 }
+
+/// A domain error: a refusal is shown in its words (400); anything else is logged with its
+/// causes and shown as "try again". Errors about one form field are mapped where the form is.
+#[cfg(feature = "ssr")]
+impl<E: domain::Classify> From<E> for ConsoleError {
+    fn from(error: E) -> Self {
+        match error.refusal() {
+            Some(message) => Self::invalid(message),
+            None => Self::unavailable(&error),
+        }
+    }
+}

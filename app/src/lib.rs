@@ -1,11 +1,13 @@
-//! Steward's governance console: the Leptos application rendered on the server (feature `ssr`)
-//! and hydrated in the browser (feature `hydrate`).
+//! Steward's governance console: the Leptos application rendered on the server (feature `ssr`),
+//! with a few interactive islands hydrated in the browser (feature `hydrate`).
 //!
 //! Pages live in [`pages`], shared pieces in [`components`], and the server functions they call
 //! in [`api`]. Server functions are thin: they read [`state::AppState`] from context, call one
 //! `domain` function, and map the result to a DTO from [`api`].
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod assets;
 pub mod components;
 pub mod error;
 pub mod pages;
@@ -13,7 +15,9 @@ pub mod pages;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -29,6 +33,7 @@ use crate::{
 };
 
 /// The HTML document around the application, rendered on the server only.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     state::provide_request_nonce();
@@ -39,12 +44,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options=options.clone() islands=true />
+                <link rel="stylesheet" href=assets::stylesheet(&options) />
                 <MetaTags />
             </head>
             <body>
                 <App />
+                <HydrationMark />
             </body>
         </html>
     }
@@ -57,9 +63,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
     view! {
-        <Stylesheet id="steward" href="/pkg/steward.css" />
         <Title formatter=|page: String| format!("{page} · Steward") />
         <Router>
             <Layout>
@@ -81,9 +85,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Marks the document once the browser has taken over, so tests (and the curious) can tell a
-/// hydrated page from server-rendered HTML.
-fn mark_hydrated() {
+/// Marks the document once the browser has taken over (the islands are live), so tests (and the
+/// curious) can tell an enhanced page from plain server-rendered HTML.
+#[island]
+fn HydrationMark() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(body) = document().body() {
             body.set_attribute("data-hydrated", "true").ok();
@@ -91,10 +96,11 @@ fn mark_hydrated() {
     });
 }
 
-/// Entry point of the wasm bundle: attaches the application to the server-rendered HTML.
+/// Entry point of the wasm bundle: brings the page's islands to life. Everything else on a page
+/// is server-rendered HTML; links and forms load whole pages.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    hydrate_body(App);
+    hydrate_islands();
 }

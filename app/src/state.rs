@@ -13,7 +13,7 @@ pub struct AppState {
     /// Steward's database.
     pub db: domain::Db,
     /// The built-in Webex sandbox, when Steward runs against it rather than Webex.
-    pub sandbox: Option<domain::sandbox::Sandbox>,
+    pub sandbox: Option<webex_sandbox::Sandbox>,
     /// Whether people can sign in (a Webex integration or the sandbox is configured).
     pub sign_in_available: bool,
     /// The bot's spaces at Webex, when Steward can reach Webex as the bot.
@@ -43,16 +43,55 @@ pub fn current_user() -> Option<CurrentUser> {
 /// HTTP (and in monitoring) rather than as a failure. A plain form post (JavaScript off) is left
 /// alone: it is redirected back to its page, which shows the error.
 pub fn set_error_status(status: http::StatusCode) {
-    let form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+    if !from_plain_form()
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.set_status(status);
+    }
+}
+
+/// Whether the current server function was called by a plain HTML form (JavaScript off, or the
+/// islands router), which expects to be sent back to a page rather than to get data.
+fn from_plain_form() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|parts| {
         parts
             .headers
             .get(http::header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"))
-    });
-    if !form_post && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
+    })
+}
+
+/// Confirms a change made from a plain form: the browser goes back to the page it came from with
+/// `message` in the address (`?notice=`), which the page shows. Calls from a hydrated island get
+/// their result as data instead, and nothing changes for them.
+pub fn confirm(message: &str) {
+    if !from_plain_form() {
+        return;
     }
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return;
+    };
+    let back = parts
+        .headers
+        .get(http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| referer.parse::<http::Uri>().ok());
+    let (path, query) = match &back {
+        Some(uri) => (uri.path(), uri.query().unwrap_or_default()),
+        None => ("/", ""),
+    };
+    let mut pairs: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| {
+            let key = pair.split('=').next().unwrap_or_default();
+            !matches!(key, "notice" | "__path" | "__err")
+        })
+        .collect();
+    let notice = format!("notice={}", crate::api::encode_query_value(message));
+    pairs.push(&notice);
+    leptos_axum::redirect(&format!("{path}?{}", pairs.join("&")));
 }
 
 /// The signed-in person, provided they hold one of `allowed`; every server function starts here.
@@ -74,7 +113,7 @@ pub fn require_role(
 
 /// An audit actor for the signed-in person.
 pub fn actor(user: &CurrentUser) -> domain::audit::Actor {
-    domain::audit::Actor::user(user.user_id)
+    domain::audit::Actor::User(user.user_id)
 }
 
 /// The state provided by the server. Outside a request (a programming error) it reports the

@@ -9,18 +9,19 @@ use std::time::{Duration, Instant};
 
 use domain::{
     Backend, Db,
-    audit::{self, Actor, Filter, NewEntry},
-    testing::TestDb,
+    audit::{self, Actor, Filter},
+    testing::{
+        TestDb,
+        audit_log::{self, PEOPLE, SPACES},
+    },
+    vocab::{AgentFunction, Decision},
 };
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use serde_json::json;
 
 const PAGE: i64 = 50;
 const RUNS: usize = 60;
-const BATCH: usize = 10_000;
-const SPACES: usize = 50;
-const DECISIONS: [&str; 5] = ["reply", "draft", "shadow", "off", "builtin"];
-const FUNCTIONS: [&str; 2] = ["summarize", "alert_triage"];
+const DECISIONS: [Decision; 5] = Decision::ALL;
+const FUNCTIONS: [AgentFunction; 2] = AgentFunction::ALL;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,7 +43,7 @@ fn main() -> anyhow::Result<()> {
         for backend in backends {
             let test_db = TestDb::new(backend).await;
             let seeded = Instant::now();
-            seed(test_db.db(), rows).await?;
+            audit_log::seed(test_db.db(), rows, |_| ()).await?;
             // A live database has fresh planner statistics: the server refreshes them hourly.
             test_db.db().refresh_statistics().await?;
             report_seed(backend, rows, seeded.elapsed());
@@ -51,48 +52,6 @@ fn main() -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })
-}
-
-/// Agent decisions across 50 spaces, two functions and five decisions, with a console change by
-/// one of 20 people every hundredth entry.
-async fn seed(db: &Db, rows: usize) -> anyhow::Result<()> {
-    let mut rng = StdRng::seed_from_u64(7);
-    let mut written = 0;
-    while written < rows {
-        let batch: Vec<NewEntry> = (written..(written + BATCH).min(rows))
-            .map(|n| {
-                if n % 100 == 0 {
-                    NewEntry {
-                        actor: Actor::user(rng.gen_range(1..=20i64)),
-                        action: "policy.mode".into(),
-                        target: format!("space:room-{}", rng.gen_range(0..SPACES)),
-                        before: Some(json!({ "function": FUNCTIONS[n % 2], "mode": "review" })),
-                        after: Some(json!({ "function": FUNCTIONS[n % 2], "mode": "live" })),
-                    }
-                } else {
-                    let decision = DECISIONS[rng.gen_range(0..DECISIONS.len())];
-                    NewEntry {
-                        actor: Actor::system("runtime"),
-                        action: format!("agent.{decision}"),
-                        target: format!("space:room-{}", rng.gen_range(0..SPACES)),
-                        before: None,
-                        after: Some(json!({
-                            "function": FUNCTIONS[rng.gen_range(0..2)],
-                            "decision": decision,
-                            "message_id": format!("msg{n:08}"),
-                            "person_id": format!("person-{}", rng.gen_range(0..500)),
-                            "prompt_version": "summarize@v1",
-                            "engine": "local/extractive-1",
-                            "latency_ms": rng.gen_range(2..40),
-                        })),
-                    }
-                }
-            })
-            .collect();
-        written += batch.len();
-        audit::record_all(db, batch).await?;
-    }
-    Ok(())
 }
 
 #[expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
@@ -128,7 +87,7 @@ const KINDS: [Kind; 10] = [
         make: |rng, _| {
             (
                 Filter {
-                    actor: Some(format!("user:{}", rng.gen_range(1..=20))),
+                    actor: Some(Actor::User(rng.gen_range(1..=PEOPLE))),
                     ..Filter::default()
                 },
                 None,
@@ -140,7 +99,7 @@ const KINDS: [Kind; 10] = [
         make: |rng, _| {
             (
                 Filter {
-                    function: Some(FUNCTIONS[rng.gen_range(0..2)].into()),
+                    function: Some(FUNCTIONS[rng.gen_range(0..2)]),
                     ..Filter::default()
                 },
                 None,
@@ -164,7 +123,7 @@ const KINDS: [Kind; 10] = [
         make: |rng, _| {
             (
                 Filter {
-                    decision: Some(DECISIONS[rng.gen_range(0..5)].into()),
+                    decision: Some(DECISIONS[rng.gen_range(0..5)]),
                     ..Filter::default()
                 },
                 None,
@@ -176,9 +135,9 @@ const KINDS: [Kind; 10] = [
         make: |rng, _| {
             (
                 Filter {
-                    function: Some(FUNCTIONS[rng.gen_range(0..2)].into()),
+                    function: Some(FUNCTIONS[rng.gen_range(0..2)]),
                     space: Some(format!("room-{}", rng.gen_range(0..SPACES))),
-                    decision: Some(DECISIONS[rng.gen_range(0..5)].into()),
+                    decision: Some(DECISIONS[rng.gen_range(0..5)]),
                     ..Filter::default()
                 },
                 None,

@@ -6,14 +6,21 @@
 
 use serde_json::json;
 
+pub use vocab::ActionState;
+
+use vocab::AgentFunction;
+
 use crate::{
     Db,
-    agents::AgentFunction,
     audit::{self, Actor, NewEntry},
-    bot::queue_post,
-    db::{self, actions::ActionRow, outbox::NewOutbox},
+    db::{
+        self,
+        actions::{ActionRow, Move},
+    },
     integrations::{IntegrationError, IntegrationKind, Outcome},
-    queue::{self, JobKind, NewJob},
+    lifecycle::{self, MoveError},
+    outbox::{NewOutbox, queue_post},
+    queue::{self, Job, NewJob},
     settings::{self, SettingKey, SettingsError},
     time::now_ms,
     webex::markup::escape_markdown,
@@ -32,7 +39,7 @@ pub struct Action {
     /// The system it calls.
     pub kind: IntegrationKind,
     /// The agent function that proposed it.
-    pub function: String,
+    pub function: AgentFunction,
     /// The space it came from.
     pub room_id: String,
     /// The thread where its outcome is said.
@@ -43,14 +50,14 @@ pub struct Action {
     pub title: String,
     /// The request body, without credentials.
     pub payload: serde_json::Value,
-    /// `pending`, `approved`, `succeeded`, `failed` or `rejected`.
-    pub state: String,
-    /// Who proposed it (an audit actor).
-    pub proposed_by: String,
+    /// Where it stands.
+    pub state: ActionState,
+    /// Who proposed it.
+    pub proposed_by: Actor,
     /// When (ms).
     pub proposed_ms: i64,
     /// Who approved or rejected it.
-    pub decided_by: Option<String>,
+    pub decided_by: Option<Actor>,
     /// When (ms).
     pub decided_ms: Option<i64>,
     /// Why it was rejected.
@@ -82,7 +89,8 @@ impl TryFrom<ActionRow> for Action {
 
     fn try_from(row: ActionRow) -> Result<Self, Self::Error> {
         Ok(Self {
-            kind: row.kind.parse()?,
+            decided_by: row.decided_by()?,
+            kind: row.kind,
             payload: serde_json::from_str(&row.payload_json)
                 .map_err(|e| ActionError::Corrupt(row.id, e.to_string()))?,
             id: row.id,
@@ -94,7 +102,6 @@ impl TryFrom<ActionRow> for Action {
             state: row.state,
             proposed_by: row.proposed_by,
             proposed_ms: row.proposed_ms,
-            decided_by: row.decided_by,
             decided_ms: row.decided_ms,
             reason: row.reason,
             reference: row.reference,
@@ -114,9 +121,15 @@ pub enum ActionError {
     /// Someone decided it first.
     #[error("action {0} was already decided")]
     AlreadyDecided(i64),
+    /// Its state does not allow the move.
+    #[error(transparent)]
+    Illegal(vocab::IllegalMove),
     /// The input is not acceptable.
     #[error("{0}")]
     Invalid(&'static str),
+    /// The integration chosen is not set up yet.
+    #[error("Set up {} first.", .0.label())]
+    NotSetUp(IntegrationKind),
     /// A stored row is unreadable.
     #[error("action {0} is stored wrongly: {1}")]
     Corrupt(i64, String),
@@ -129,6 +142,81 @@ pub enum ActionError {
     /// The database failed.
     #[error("actions query failed")]
     Query(#[from] sqlx::Error),
+}
+
+impl crate::Classify for ActionError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Query(_) => true,
+            Self::Integration(e) => e.is_transient(),
+            Self::Settings(e) => e.is_transient(),
+            Self::NotFound(_)
+            | Self::AlreadyDecided(_)
+            | Self::Illegal(_)
+            | Self::Invalid(_)
+            | Self::NotSetUp(_)
+            | Self::Corrupt(..) => false,
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::NotFound(_)
+            | Self::AlreadyDecided(_)
+            | Self::Illegal(_)
+            | Self::Invalid(_)
+            | Self::NotSetUp(_) => Some(self.to_string()),
+            Self::Integration(e) => e.refusal(),
+            Self::Corrupt(..) | Self::Settings(_) | Self::Query(_) => None,
+        }
+    }
+}
+
+/// Moves action `id` to `to` inside the caller's transaction: the one place an action's state
+/// changes after it is proposed.
+async fn move_action(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    to: ActionState,
+    change: &Move<'_>,
+) -> Result<(), MoveError> {
+    if db::actions::move_state(conn, id, to, change, now_ms()).await? {
+        return Ok(());
+    }
+    let current = db::actions::state_of(conn, id).await?;
+    Err(lifecycle::refused(id, current, to))
+}
+
+/// A person's decision on an action, refused with [`ActionError::AlreadyDecided`] when someone
+/// decided first.
+async fn decide(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    to: ActionState,
+    by: &Actor,
+    reason: Option<&str>,
+) -> Result<(), ActionError> {
+    match move_action(conn, id, to, &Move::Decided { by, reason }).await {
+        Ok(()) => Ok(()),
+        Err(MoveError::Illegal(_)) => Err(ActionError::AlreadyDecided(id)),
+        Err(MoveError::NotFound { id, .. }) => Err(ActionError::NotFound(id)),
+        Err(MoveError::Query(e)) => Err(e.into()),
+    }
+}
+
+/// The end of an approved action. An action an earlier attempt already finished stays as it
+/// was: finishing is idempotent.
+async fn finish(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    to: ActionState,
+    change: &Move<'_>,
+) -> Result<bool, sqlx::Error> {
+    match move_action(conn, id, to, change).await {
+        Ok(()) => Ok(true),
+        Err(MoveError::Illegal(_) | MoveError::NotFound { .. }) => Ok(false),
+        Err(MoveError::Query(e)) => Err(e),
+    }
 }
 
 /// An action an agent proposes.
@@ -161,14 +249,14 @@ pub(crate) async fn propose_in(
     let id = db::actions::insert(
         conn,
         &db::actions::NewAction {
-            kind: proposal.kind.as_str(),
-            function: proposal.function.as_str(),
+            kind: proposal.kind,
+            function: proposal.function,
             room_id: proposal.room_id,
             thread_id: proposal.thread_id,
             subject: proposal.subject,
             title: proposal.title,
             payload_json: proposal.payload.to_string(),
-            proposed_by: proposal.proposed_by.as_str(),
+            proposed_by: proposal.proposed_by,
         },
         now_ms(),
     )
@@ -229,12 +317,13 @@ pub async fn approve(db: &Db, id: i64, approver: &Actor, name: &str) -> Result<(
         .await?
         .ok_or(ActionError::NotFound(id))?
         .try_into()?;
-    if !db::actions::decide(&mut tx, id, "approved", approver.as_str(), None, now_ms()).await? {
-        return Err(ActionError::AlreadyDecided(id));
-    }
+    decide(&mut tx, id, ActionState::Approved, approver, None).await?;
     queue::enqueue(
         &mut tx,
-        &NewJob::new(JobKind::Act, json!({ "action_id": id, "approver": name })),
+        &NewJob::new(Job::Act {
+            action_id: id,
+            approver: Some(name.to_owned()),
+        }),
     )
     .await?;
     audit::append(
@@ -243,9 +332,9 @@ pub async fn approve(db: &Db, id: i64, approver: &Actor, name: &str) -> Result<(
             actor: approver.clone(),
             action: "action.approve".into(),
             target: format!("action:{id}"),
-            before: Some(json!({ "state": "pending" })),
+            before: Some(json!({ "state": action.state })),
             after: Some(json!({
-                "state": "approved",
+                "state": ActionState::Approved,
                 "kind": action.kind,
                 "function": action.function,
                 "room_id": action.room_id,
@@ -267,37 +356,28 @@ pub async fn reject(
 ) -> Result<(), ActionError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(ActionError::Invalid("say why the action is rejected"));
+        return Err(ActionError::Invalid("Say why the action is rejected."));
     }
     if reason.chars().count() > MAX_REASON_CHARS {
-        return Err(ActionError::Invalid("keep the reason under 500 characters"));
+        return Err(ActionError::Invalid(
+            "Keep the reason under 500 characters.",
+        ));
     }
     let mut tx = db.begin().await?;
     let action: Action = db::actions::find(&mut *tx, id)
         .await?
         .ok_or(ActionError::NotFound(id))?
         .try_into()?;
-    if !db::actions::decide(
-        &mut tx,
-        id,
-        "rejected",
-        approver.as_str(),
-        Some(reason),
-        now_ms(),
-    )
-    .await?
-    {
-        return Err(ActionError::AlreadyDecided(id));
-    }
+    decide(&mut tx, id, ActionState::Rejected, approver, Some(reason)).await?;
     audit::append(
         &mut tx,
         NewEntry {
             actor: approver.clone(),
             action: "action.reject".into(),
             target: format!("action:{id}"),
-            before: Some(json!({ "state": "pending" })),
+            before: Some(json!({ "state": action.state })),
             after: Some(json!({
-                "state": "rejected",
+                "state": ActionState::Rejected,
                 "reason": reason,
                 "kind": action.kind,
                 "function": action.function,
@@ -324,13 +404,12 @@ pub(crate) async fn succeeded_in(
     outcome: &Outcome,
     approver: &str,
 ) -> Result<(), sqlx::Error> {
-    let finished = db::actions::Finished {
-        state: "succeeded",
+    let finished = Move::Finished {
         reference: Some(&outcome.reference),
         link: outcome.link.as_deref(),
         error: None,
     };
-    if !db::actions::finish(conn, action.id, &finished, now_ms()).await? {
+    if !finish(conn, action.id, ActionState::Succeeded, &finished).await? {
         return Ok(());
     }
     audit::append(
@@ -339,9 +418,9 @@ pub(crate) async fn succeeded_in(
             actor: Actor::system("runtime"),
             action: "action.succeeded".into(),
             target: format!("action:{}", action.id),
-            before: Some(json!({ "state": "approved" })),
+            before: Some(json!({ "state": ActionState::Approved })),
             after: Some(json!({
-                "state": "succeeded",
+                "state": ActionState::Succeeded,
                 "kind": action.kind,
                 "function": action.function,
                 "room_id": action.room_id,
@@ -375,13 +454,12 @@ pub(crate) async fn failed_in(
     let Ok(action) = Action::try_from(row) else {
         return Ok(());
     };
-    let finished = db::actions::Finished {
-        state: "failed",
+    let finished = Move::Finished {
         reference: None,
         link: None,
         error: Some(reason),
     };
-    if !db::actions::finish(conn, id, &finished, now_ms()).await? {
+    if !finish(conn, id, ActionState::Failed, &finished).await? {
         return Ok(());
     }
     audit::append(
@@ -390,9 +468,9 @@ pub(crate) async fn failed_in(
             actor: Actor::system("runtime"),
             action: "action.failed".into(),
             target: format!("action:{id}"),
-            before: Some(json!({ "state": "approved" })),
+            before: Some(json!({ "state": ActionState::Approved })),
             after: Some(json!({
-                "state": "failed",
+                "state": ActionState::Failed,
                 "kind": action.kind,
                 "function": action.function,
                 "room_id": action.room_id,
@@ -437,13 +515,22 @@ pub async fn escalation_target(db: &Db) -> Result<Option<IntegrationKind>, Actio
         .and_then(|v| v.as_str().and_then(|s| s.parse().ok())))
 }
 
-/// Chooses the integration Escalate proposes to use (`None`: escalations are only recorded).
+/// Chooses the integration Escalate proposes to use (`None`: escalations are only recorded),
+/// once it is set up. Returns whether the choice changed.
 pub async fn set_escalation_target(
     db: &Db,
     kind: Option<IntegrationKind>,
     actor: &Actor,
 ) -> Result<bool, ActionError> {
     let key = SettingKey::parse(ESCALATION_SETTING).expect("a valid key");
-    let value = kind.map_or(serde_json::Value::Null, |k| json!(k.as_str()));
-    Ok(settings::set(db, &key, value, actor).await?)
+    let mut tx = db.begin().await?;
+    if let Some(kind) = kind
+        && crate::integrations::load_in(&mut tx, kind).await?.is_none()
+    {
+        return Err(ActionError::NotSetUp(kind));
+    }
+    let value = kind.map_or(serde_json::Value::Null, |k| json!(k));
+    let changed = settings::set_in(&mut tx, &key, value, actor).await?;
+    tx.commit().await?;
+    Ok(changed)
 }

@@ -7,95 +7,86 @@ pub mod help;
 pub mod summarize;
 pub mod triage;
 
-use std::{fmt, str::FromStr};
-
-use serde::{Deserialize, Serialize};
-
 use crate::webex::{cards::AdaptiveCard, markup::escape_markdown};
 
 /// Webex refuses `markdown` longer than this many bytes.
-pub const MAX_REPLY_BYTES: usize = crate::sandbox::MAX_MESSAGE_BYTES;
+pub const MAX_REPLY_BYTES: usize = crate::webex::MAX_MESSAGE_BYTES;
 
-/// A governed agent function: each has a mode per space and a kill switch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AgentFunction {
-    /// `@Steward summarize [N]`: decisions, action items and open questions of a thread.
-    Summarize,
-    /// Every message in an alert space: severity, entities, similar alerts, a card.
-    AlertTriage,
-}
+pub use vocab::AgentFunction;
 
-impl AgentFunction {
-    /// Every function, in display order.
-    pub const ALL: [AgentFunction; 2] = [AgentFunction::AlertTriage, AgentFunction::Summarize];
+/// The function name the audit log and usage counters record for Steward's own answers (help,
+/// unknown commands, bad arguments), which are not governed agent functions.
+pub const BUILTIN: &str = "help";
 
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Summarize => "summarize",
-            Self::AlertTriage => "alert_triage",
-        }
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Summarize => "Thread summaries",
-            Self::AlertTriage => "IT alert triage",
-        }
-    }
-
-    /// How people in a space use it.
-    pub fn usage(self) -> &'static str {
-        match self {
-            Self::Summarize => {
-                "`@Steward summarize [N]` sums up the last N messages (100 if you leave N out) of \
-                 the thread you ask in, or of the space"
-            }
-            Self::AlertTriage => {
-                "every alert posted here gets a severity, the hosts, services and error codes it \
-                 names, similar earlier alerts, and Acknowledge and Escalate buttons"
-            }
-        }
-    }
-
-    /// Version 1 of the function's prompt.
-    pub fn builtin_prompt(self) -> crate::ai::PromptVersion {
-        match self {
-            Self::Summarize => summarize::builtin_prompt(),
-            Self::AlertTriage => triage::builtin_prompt(),
-        }
-    }
-
-    /// The `{{variables}}` the function's templates may use.
-    pub fn variables(self) -> &'static [&'static str] {
-        match self {
-            Self::Summarize => &summarize::VARIABLES,
-            Self::AlertTriage => &triage::VARIABLES,
-        }
+/// Version 1 of `function`'s prompt.
+pub fn builtin_prompt(function: AgentFunction) -> crate::ai::PromptVersion {
+    match function {
+        AgentFunction::Summarize => summarize::builtin_prompt(),
+        AgentFunction::AlertTriage => triage::builtin_prompt(),
     }
 }
 
-impl fmt::Display for AgentFunction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+/// The `{{variables}}` `function`'s templates may use.
+pub fn variables(function: AgentFunction) -> &'static [&'static str] {
+    match function {
+        AgentFunction::Summarize => &summarize::VARIABLES,
+        AgentFunction::AlertTriage => &triage::VARIABLES,
     }
 }
 
-/// A name that is not an agent function.
-#[derive(Debug, thiserror::Error)]
-#[error("`{0}` is not an agent function; use alert_triage or summarize")]
-pub struct UnknownFunction(pub String);
+/// What a button on one of Steward's cards asks for. A button submits its variant as data;
+/// Webex merges that with the card's inputs (a rejection's reason) into the click's `inputs`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "action")]
+pub enum CardAction {
+    /// Acknowledge on an alert card: someone is on it.
+    #[serde(rename = "alert.acknowledge")]
+    AcknowledgeAlert {
+        /// The alert's message ID.
+        alert: String,
+    },
+    /// Escalate on an alert card: propose the configured integration's action.
+    #[serde(rename = "alert.escalate")]
+    EscalateAlert {
+        /// The alert's message ID.
+        alert: String,
+    },
+    /// Approve on a review card.
+    #[serde(rename = "draft.approve")]
+    ApproveDraft {
+        /// The draft.
+        draft: i64,
+    },
+    /// Reject on a review card, with the reason typed into the card.
+    #[serde(rename = "draft.reject")]
+    RejectDraft {
+        /// The draft.
+        draft: i64,
+        /// The card's Reason field.
+        #[serde(default, skip_serializing)]
+        reason: String,
+    },
+}
 
-impl FromStr for AgentFunction {
-    type Err = UnknownFunction;
+impl CardAction {
+    /// The button's name, e.g. `alert.acknowledge`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::AcknowledgeAlert { .. } => "alert.acknowledge",
+            Self::EscalateAlert { .. } => "alert.escalate",
+            Self::ApproveDraft { .. } => "draft.approve",
+            Self::RejectDraft { .. } => "draft.reject",
+        }
+    }
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| UnknownFunction(s.to_owned()))
+    /// The data the button submits.
+    pub fn data(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("card actions serialise")
+    }
+
+    /// The action a click's inputs name, if it is one of Steward's.
+    pub fn read(inputs: &serde_json::Map<String, serde_json::Value>) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::Object(inputs.clone())).ok()
     }
 }
 
@@ -146,17 +137,50 @@ pub(crate) fn fit_blocks(blocks: &[String], max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{AgentFunction, fit_blocks};
+    use super::{AgentFunction, CardAction, builtin_prompt, fit_blocks, variables};
 
     #[test]
-    fn function_names_round_trip() {
+    fn every_function_has_a_first_prompt_that_uses_only_its_variables() {
         for function in AgentFunction::ALL {
-            assert_eq!(
-                function.as_str().parse::<AgentFunction>().unwrap(),
-                function
-            );
+            let prompt = builtin_prompt(function);
+            assert_eq!(prompt.function, function);
+            for used in crate::prompts::variables_of(&prompt.template) {
+                assert!(
+                    variables(function).contains(&used.as_str()),
+                    "{function}: {used}"
+                );
+            }
         }
-        assert!("faq".parse::<AgentFunction>().is_err());
+    }
+
+    #[test]
+    fn card_buttons_submit_what_clicks_are_read_as() {
+        let approve = CardAction::ApproveDraft { draft: 7 };
+        assert_eq!(
+            approve.data(),
+            serde_json::json!({"action": "draft.approve", "draft": 7})
+        );
+        let reject = CardAction::RejectDraft {
+            draft: 7,
+            reason: String::new(),
+        };
+        assert_eq!(
+            reject.data(),
+            serde_json::json!({"action": "draft.reject", "draft": 7})
+        );
+        let mut clicked = reject.data().as_object().unwrap().clone();
+        clicked.insert("reason".into(), "wrong space".into());
+        assert_eq!(
+            CardAction::read(&clicked),
+            Some(CardAction::RejectDraft {
+                draft: 7,
+                reason: "wrong space".into()
+            })
+        );
+        let ack = CardAction::AcknowledgeAlert { alert: "m1".into() };
+        assert_eq!(CardAction::read(ack.data().as_object().unwrap()), Some(ack));
+        let unknown = serde_json::json!({"action": "poll.vote"});
+        assert_eq!(CardAction::read(unknown.as_object().unwrap()), None);
     }
 
     #[test]

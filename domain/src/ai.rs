@@ -16,7 +16,9 @@ use std::fmt;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::agents::{AgentFunction, triage::SeverityRules};
+use vocab::AgentFunction;
+
+use crate::agents::triage::SeverityRules;
 
 /// Which engine and model produced an answer, as recorded in the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -108,37 +110,7 @@ pub struct ActionItem {
     pub due: Option<String>,
 }
 
-/// How bad an alert is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Needs someone now.
-    Critical,
-    /// Needs a look soon.
-    Warning,
-    /// For the record.
-    Info,
-}
-
-impl Severity {
-    /// The stored, lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Critical => "critical",
-            Self::Warning => "warning",
-            Self::Info => "info",
-        }
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Critical => "Critical",
-            Self::Warning => "Warning",
-            Self::Info => "Info",
-        }
-    }
-}
+pub use vocab::Severity;
 
 /// What an alert is about.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,4 +210,13 @@ pub trait Engine: Send + Sync + fmt::Debug {
         rules: &SeverityRules,
         earlier: &[EarlierAlert],
     ) -> Result<AlertAssessment, AiError>;
+}
+
+impl crate::Classify for AiError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Unavailable(_) => true,
+            Self::InvalidPrompt { .. } | Self::Refused(_) => false,
+        }
+    }
 }

@@ -21,37 +21,8 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// How many entries [`verify`] reads per query.
 const VERIFY_BATCH: i64 = 1_000;
 
-/// Who did something: a signed-in person or a part of Steward itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Actor(String);
-
-impl Actor {
-    /// A person, by their Steward user id.
-    pub fn user(user_id: i64) -> Self {
-        Self(format!("user:{user_id}"))
-    }
-
-    /// A part of Steward acting on its own, e.g. `config` when seeding admins at start-up.
-    pub fn system(component: &str) -> Self {
-        Self(format!("system:{component}"))
-    }
-
-    /// A Webex person acting from Webex itself (e.g. clicking a card), by person ID.
-    pub fn webex(person_id: &str) -> Self {
-        Self(format!("webex:{person_id}"))
-    }
-
-    /// The stored form, e.g. `user:3` or `system:config`.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Actor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use vocab::Actor;
+use vocab::{AgentFunction, Decision};
 
 /// What is about to be recorded.
 #[derive(Clone, Debug)]
@@ -152,11 +123,15 @@ pub fn index_fields(
                 })
                 .map(str::to_owned)
         });
-    let space = target
-        .strip_prefix("space:")
+    let space = target_room(target)
         .map(str::to_owned)
         .or_else(|| field(&after, "room_id"));
     (function, space, field(&after, "decision"))
+}
+
+/// The room ID a `space:<room ID>` target names.
+pub fn target_room(target: &str) -> Option<&str> {
+    target.strip_prefix("space:")
 }
 
 /// The hashed fields of an entry, in their stored form.
@@ -232,14 +207,14 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Entry>, AuditError> {
 /// Which entries to list. Every condition given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
-    /// Entries by this actor (`user:3`, `system:runtime`, …).
-    pub actor: Option<String>,
+    /// Entries by this actor.
+    pub actor: Option<Actor>,
     /// Entries about this agent function.
-    pub function: Option<String>,
+    pub function: Option<AgentFunction>,
     /// Entries about this space (room ID).
     pub space: Option<String>,
-    /// Entries recording this agent decision (`reply`, `draft`, `shadow`, `off`, `builtin`).
-    pub decision: Option<String>,
+    /// Entries recording this agent decision.
+    pub decision: Option<Decision>,
     /// Entries written at or after this time (ms).
     pub from_ms: Option<i64>,
     /// Entries written at or before this time (ms).
@@ -398,6 +373,14 @@ pub async fn verify(db: &Db) -> Result<ChainReport, AuditError> {
         entries_checked,
         first_broken,
     })
+}
+
+impl crate::Classify for AuditError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Query(e) => e.is_transient(),
+        }
+    }
 }
 
 #[cfg(test)]

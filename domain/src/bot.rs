@@ -25,16 +25,17 @@ use std::{collections::HashMap, fmt, sync::Arc, time::Duration};
 use serde_json::json;
 use tokio::sync::{Mutex, Notify, watch};
 
-pub(crate) use self::deliver::queue_post;
 pub use self::{backfill::BackfillReport, webhooks::WebhookReport};
 use crate::{
-    Db,
+    Classify, Db, actions,
     ai::Engine,
     audit::{self, Actor, NewEntry},
     db,
-    inbox::Ingestor,
+    inbox::{self, EventState, Ingestor},
+    lifecycle::MoveError,
+    outbox::{self, Settled},
     policy::PolicyError,
-    queue::{self, Job, JobKind, QueueError, Retried},
+    queue::{self, ClaimedJob, Job, QueueError, Retried},
     webex::client::{WebexClient, WebexError},
 };
 
@@ -148,7 +149,7 @@ pub enum RuntimeError {
     Settings(#[from] crate::settings::SettingsError),
     /// An event could not be stored.
     #[error(transparent)]
-    Ingest(#[from] crate::inbox::IngestError),
+    Ingest(#[from] inbox::IngestError),
 }
 
 /// Why a job did not finish; decides what happens to it.
@@ -164,24 +165,26 @@ enum Failure {
     LeaseLost,
 }
 
-impl From<WebexError> for Failure {
-    fn from(error: WebexError) -> Self {
-        match error {
-            WebexError::Api { status: 401, .. } => Self::Retry(error.to_string()),
-            WebexError::Api { .. } => Self::Fatal(error.to_string()),
-            WebexError::RateLimited { .. } => {
-                Self::Postpone(Duration::from_secs(60), error.to_string())
-            }
-            WebexError::Unavailable { .. }
-            | WebexError::OutcomeUnknown { .. }
-            | WebexError::Decode(_) => Self::Retry(error.to_string()),
+impl Failure {
+    /// Retried when trying again may help, dead-lettered when it never will.
+    fn classify(error: &impl Classify) -> Self {
+        let text = crate::error_chain(error);
+        if error.is_transient() {
+            Self::Retry(text)
+        } else {
+            Self::Fatal(text)
         }
     }
 }
 
-impl From<sqlx::Error> for Failure {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Retry(format!("database: {}", crate::error_chain(&error)))
+impl From<WebexError> for Failure {
+    fn from(error: WebexError) -> Self {
+        match error {
+            WebexError::RateLimited { .. } => {
+                Self::Postpone(Duration::from_secs(60), error.to_string())
+            }
+            other => Self::classify(&other),
+        }
     }
 }
 
@@ -189,55 +192,36 @@ impl From<QueueError> for Failure {
     fn from(error: QueueError) -> Self {
         match error {
             QueueError::LeaseLost(_) => Self::LeaseLost,
-            QueueError::Query(e) => e.into(),
-            other => Self::Fatal(other.to_string()),
+            other => Self::classify(&other),
         }
     }
 }
 
-impl From<PolicyError> for Failure {
-    fn from(error: PolicyError) -> Self {
-        match error {
-            PolicyError::Query(e) => e.into(),
-            other => Self::Fatal(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::ai::AiError> for Failure {
-    fn from(error: crate::ai::AiError) -> Self {
-        match error {
-            crate::ai::AiError::Unavailable(_) => Self::Retry(error.to_string()),
-            crate::ai::AiError::InvalidPrompt { .. } | crate::ai::AiError::Refused(_) => {
-                Self::Fatal(error.to_string())
+/// `From` for errors whose transience is all that decides a job's fate.
+macro_rules! classified {
+    ($($error:ty),+ $(,)?) => {
+        $(
+            impl From<$error> for Failure {
+                fn from(error: $error) -> Self {
+                    Self::classify(&error)
+                }
             }
-        }
-    }
+        )+
+    };
 }
 
-impl From<crate::prompts::PromptError> for Failure {
-    fn from(error: crate::prompts::PromptError) -> Self {
-        match error {
-            crate::prompts::PromptError::Query(e) => e.into(),
-            other => Self::Fatal(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::graduation::GraduationError> for Failure {
-    fn from(error: crate::graduation::GraduationError) -> Self {
-        match error {
-            crate::graduation::GraduationError::Query(e) => e.into(),
-            other => Self::Fatal(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::agents::triage::RulesError> for Failure {
-    fn from(error: crate::agents::triage::RulesError) -> Self {
-        Self::Fatal(error.to_string())
-    }
-}
+classified!(
+    sqlx::Error,
+    PolicyError,
+    MoveError,
+    crate::ai::AiError,
+    crate::prompts::PromptError,
+    crate::graduation::GraduationError,
+    crate::agents::triage::RulesError,
+    actions::ActionError,
+    crate::drafts::DraftError,
+    crate::users::UsersError,
+);
 
 /// What became of one job.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -318,7 +302,10 @@ impl Runtime {
     }
 
     /// Claims the next job and runs it. `None` when there was nothing to do.
-    pub async fn run_next(&self, owner: &str) -> Result<Option<(Job, JobReport)>, RuntimeError> {
+    pub async fn run_next(
+        &self,
+        owner: &str,
+    ) -> Result<Option<(ClaimedJob, JobReport)>, RuntimeError> {
         let lease = self.inner.settings.lease;
         let Some(job) = queue::claim(self.db(), owner, lease).await? else {
             return Ok(None);
@@ -348,26 +335,38 @@ impl Runtime {
             JobReport::Postponed(_) => "postponed",
             JobReport::LeaseLost => "lease_lost",
         };
-        metrics::counter!("steward_jobs_total", "kind" => job.kind.as_str(), "result" => result)
+        metrics::counter!("steward_jobs_total", "kind" => job.work.kind(), "result" => result)
             .increment(1);
-        metrics::histogram!("steward_job_duration_seconds", "kind" => job.kind.as_str())
+        metrics::histogram!("steward_job_duration_seconds", "kind" => job.work.kind())
             .record(started.elapsed().as_secs_f64());
-        tracing::debug!(job = job.id, kind = %job.kind, attempt = job.attempts, ?report, "job finished");
+        tracing::debug!(
+            job = job.id,
+            kind = job.work.kind(),
+            attempt = job.attempts,
+            ?report,
+            "job finished"
+        );
         Ok(Some((job, report)))
     }
 
-    async fn process(&self, job: &Job) -> Result<(), Failure> {
-        match job.kind {
-            JobKind::Event => self.handle_event(job).await,
-            JobKind::Deliver => self.deliver(job).await,
-            JobKind::Act => self.act(job).await,
+    async fn process(&self, job: &ClaimedJob) -> Result<(), Failure> {
+        match &job.work {
+            Job::Event { event_id } => self.handle_event(job, *event_id).await,
+            Job::Deliver { outbox_id } => self.deliver(job, *outbox_id).await,
+            Job::Act {
+                action_id,
+                approver,
+            } => {
+                let approver = approver.as_deref().unwrap_or("a reviewer");
+                self.act(job, *action_id, approver).await
+            }
         }
     }
 
     /// Records what a failed job's outcome means for the queue.
     async fn settle(
         &self,
-        job: &Job,
+        job: &ClaimedJob,
         outcome: Result<(), Failure>,
     ) -> Result<JobReport, RuntimeError> {
         let failure = match outcome {
@@ -390,9 +389,9 @@ impl Runtime {
                     .map(|()| JobReport::Postponed(why))
             }
             Failure::Retry(error) => {
-                tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed; it will be retried");
-                let delay = queue::backoff(
-                    job.attempts,
+                tracing::warn!(job = job.id, kind = job.work.kind(), attempt = job.attempts, %error, "job failed; it will be retried");
+                let delay = crate::outbound::backoff(
+                    u32::try_from(job.attempts).unwrap_or(u32::MAX),
                     self.inner.settings.retry_base,
                     self.inner.settings.retry_max,
                 );
@@ -426,7 +425,7 @@ impl Runtime {
         match result {
             Ok(report) => {
                 if let JobReport::DeadLettered(reason) = &report {
-                    tracing::error!(job = job.id, kind = %job.kind, %reason, "job dead-lettered");
+                    tracing::error!(job = job.id, kind = job.work.kind(), %reason, "job dead-lettered");
                 }
                 Ok(report)
             }
@@ -435,8 +434,7 @@ impl Runtime {
         }
     }
 
-    async fn handle_event(&self, job: &Job) -> Result<(), Failure> {
-        let event_id = job.payload_id("event_id")?;
+    async fn handle_event(&self, job: &ClaimedJob, event_id: i64) -> Result<(), Failure> {
         let Some(event) = db::inbox::find(self.db().reader(), event_id).await? else {
             return Err(Failure::Fatal(format!(
                 "inbox event {event_id} does not exist"
@@ -450,7 +448,7 @@ impl Runtime {
                 self.finish_event(
                     job,
                     event.id,
-                    "ignored",
+                    EventState::Ignored,
                     Some("Steward does not handle this event"),
                 )
                 .await
@@ -461,14 +459,14 @@ impl Runtime {
     /// Ends an event's job with the event in `state`.
     async fn finish_event(
         &self,
-        job: &Job,
+        job: &ClaimedJob,
         event_id: i64,
-        state: &str,
+        state: EventState,
         reason: Option<&str>,
     ) -> Result<(), Failure> {
         let mut tx = self.db().begin().await?;
-        db::inbox::set_state(&mut tx, event_id, state, reason).await?;
-        queue::complete_in(&mut tx, job, state).await?;
+        inbox::move_event(&mut tx, event_id, state, reason).await?;
+        queue::complete_in(&mut tx, job, state.as_str()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -479,45 +477,34 @@ impl Runtime {
 }
 
 /// Marks what a dead-lettered job was for as failed, and audits it, in the caller's transaction.
+/// Something that already ended (an event answered, a message sent) is left as it is.
 async fn fail_subject(
     conn: &mut sqlx::AnyConnection,
-    job: &Job,
+    job: &ClaimedJob,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
-    match job.kind {
-        JobKind::Event => {
-            if let Some(id) = job
-                .payload
-                .get("event_id")
-                .and_then(serde_json::Value::as_i64)
+    let left = |moved: Result<(), MoveError>| match moved {
+        Ok(()) => Ok(()),
+        Err(MoveError::Query(e)) => Err(e),
+        Err(refused) => {
+            tracing::warn!(job = job.id, %refused, "left what a dead-lettered job was for as it is");
+            Ok(())
+        }
+    };
+    match &job.work {
+        Job::Event { event_id } => {
+            left(inbox::move_event(conn, *event_id, EventState::Dead, Some(reason)).await)?;
+        }
+        Job::Deliver { outbox_id } => {
+            left(outbox::settle(conn, *outbox_id, Settled::Dead(reason)).await)?;
+            if let Some(event_id) = db::outbox::find(&mut *conn, *outbox_id)
+                .await?
+                .and_then(|o| o.event_id)
             {
-                db::inbox::set_state(conn, id, "dead", Some(reason)).await?;
+                left(inbox::move_event(conn, event_id, EventState::Dead, Some(reason)).await)?;
             }
         }
-        JobKind::Deliver => {
-            if let Some(id) = job
-                .payload
-                .get("outbox_id")
-                .and_then(serde_json::Value::as_i64)
-            {
-                db::outbox::mark_dead(conn, id, reason).await?;
-                if let Some(event_id) = db::outbox::find(&mut *conn, id)
-                    .await?
-                    .and_then(|o| o.event_id)
-                {
-                    db::inbox::set_state(conn, event_id, "dead", Some(reason)).await?;
-                }
-            }
-        }
-        JobKind::Act => {
-            if let Some(id) = job
-                .payload
-                .get("action_id")
-                .and_then(serde_json::Value::as_i64)
-            {
-                crate::actions::failed_in(conn, id, reason).await?;
-            }
-        }
+        Job::Act { action_id, .. } => actions::failed_in(conn, *action_id, reason).await?,
     }
     audit::append(
         conn,
@@ -527,8 +514,8 @@ async fn fail_subject(
             target: format!("job:{}", job.id),
             before: None,
             after: Some(json!({
-                "kind": job.kind,
-                "payload": job.payload,
+                "kind": job.work.kind(),
+                "payload": job.work.payload(),
                 "attempts": job.attempts,
                 "reason": reason,
             })),

@@ -75,6 +75,19 @@ pub async fn set_names(db: &Db) -> Result<HashSet<String>, CredentialError> {
 
 /// Stores `value` as the credential `name` and audits that it changed (not the value).
 pub async fn set(db: &Db, name: &str, value: &str, actor: &Actor) -> Result<(), CredentialError> {
+    let mut tx = db.begin().await?;
+    set_in(&mut tx, name, value, actor).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set`], inside the caller's transaction.
+pub(crate) async fn set_in(
+    conn: &mut sqlx::AnyConnection,
+    name: &str,
+    value: &str,
+    actor: &Actor,
+) -> Result<(), CredentialError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(CredentialError::Invalid(
@@ -87,11 +100,10 @@ pub async fn set(db: &Db, name: &str, value: &str, actor: &Actor) -> Result<(), 
     if value.contains(['\r', '\n']) {
         return Err(CredentialError::Invalid("a credential is one line"));
     }
-    let mut tx = db.begin().await?;
-    let before = db::credentials::get(&mut *tx, name).await?.is_some();
-    db::credentials::upsert(&mut tx, name, value, actor.as_str(), now_ms()).await?;
+    let before = db::credentials::get(&mut *conn, name).await?.is_some();
+    db::credentials::upsert(conn, name, value, actor, now_ms()).await?;
     audit::append(
-        &mut tx,
+        conn,
         NewEntry {
             actor: actor.clone(),
             action: "credential.set".into(),
@@ -101,7 +113,6 @@ pub async fn set(db: &Db, name: &str, value: &str, actor: &Actor) -> Result<(), 
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -124,6 +135,22 @@ pub async fn clear(db: &Db, name: &str, actor: &Actor) -> Result<bool, Credentia
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+impl crate::Classify for CredentialError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Query(e) => e.is_transient(),
+            Self::Invalid(_) => false,
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::Invalid(_) => Some(self.to_string()),
+            Self::Query(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,11 +15,11 @@ pub(crate) mod drafts;
 pub(crate) mod graduation;
 pub(crate) mod inbox;
 pub(crate) mod outbox;
+pub(crate) mod people;
 pub(crate) mod policy;
 pub(crate) mod prompts;
 pub(crate) mod queue;
 pub(crate) mod retention;
-pub(crate) mod sandbox;
 pub mod sessions;
 pub(crate) mod settings;
 pub(crate) mod users;
@@ -83,6 +83,62 @@ impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Reads a value stored as text (a term of the vocabulary, an actor), refusing one that is none
+/// of its type's values with an error that names the column, as rows' `try_from` fields do.
+pub(crate) fn parse_column<T>(column: &str, stored: &str) -> Result<T, sqlx::Error>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    stored.parse().map_err(|error| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: Box::new(error),
+    })
+}
+
+/// The `state` of row `id` of `table`, if the row exists; a stored state that is none of `T`'s is
+/// an error naming the column.
+pub(crate) async fn state_of<T: vocab::Lifecycle>(
+    conn: &mut sqlx::AnyConnection,
+    table: &'static str,
+    id: i64,
+) -> Result<Option<T>, sqlx::Error> {
+    let state: Option<String> =
+        sqlx::query_scalar(&format!("SELECT state FROM {table} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    state
+        .map(|s| parse_column(&format!("{table}.state"), &s))
+        .transpose()
+}
+
+/// `$first, $first+1, …`: the placeholders of an `IN (…)` list of `n` values.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `(key, value)` rows `select` (a query ending in `WHERE <column>`) finds with the column
+/// among `keys`; none, without a query, for no keys.
+pub(crate) async fn pairs_where_in(
+    db: &Db,
+    select: &str,
+    keys: &[&str],
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{select} IN ({})", placeholders(1, keys.len()));
+    let mut query = sqlx::query_as(&sql);
+    for key in keys {
+        query = query.bind(*key);
+    }
+    query.fetch_all(db.reader()).await
 }
 
 /// Why the database could not be opened, migrated or queried.
@@ -270,18 +326,18 @@ impl Db {
         self.reader.close().await;
     }
 
-    /// The pool for queries that only read.
-    pub(crate) fn reader(&self) -> &AnyPool {
+    /// The pool for queries that only read. (Public for the sandbox crate, whose SQL is its own.)
+    pub fn reader(&self) -> &AnyPool {
         &self.reader
     }
 
     /// The pool for single-statement writes.
-    pub(crate) fn writer(&self) -> &AnyPool {
+    pub fn writer(&self) -> &AnyPool {
         &self.writer
     }
 
     /// Starts a write transaction. On SQLite this waits for the single writer connection.
-    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         self.writer.begin().await
     }
 }
@@ -312,6 +368,16 @@ fn prepare_sqlite_url(url: &str) -> Result<(String, bool), DbError> {
         (false, false) => format!("{url}&mode=rwc"),
     };
     Ok((url, in_memory))
+}
+
+impl crate::Classify for DbError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::UnsupportedScheme(_) | Self::CreateDir { .. } | Self::Migrate(_) => false,
+            Self::Connect { source, .. } => source.is_transient(),
+            Self::Query(e) => e.is_transient(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,28 +2,46 @@
 //! until a reviewer approves, edits or rejects them). Approving a draft queues it for posting in
 //! the thread it answers; every decision is audited.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+pub use vocab::DraftState;
+
+use vocab::AgentFunction;
 
 use crate::{
     Db,
     agents::MAX_REPLY_BYTES,
     audit::{self, Actor, NewEntry},
-    bot::queue_post,
-    db::{self, outbox::NewOutbox},
-    graduation,
+    db, graduation,
+    inbox::{self, EventState},
+    lifecycle::{self, MoveError},
+    outbox::{NewOutbox, queue_post},
     time::now_ms,
 };
 
+/// A message of a draft's context: what a reviewer reads to judge the draft.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextLine {
+    /// Who wrote it.
+    pub author: String,
+    /// What they wrote, redacted.
+    pub text: String,
+    /// When, as Webex reports it.
+    pub created: String,
+    /// Whether it is the message the draft answers.
+    pub trigger: bool,
+}
+
 /// A stored draft.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
     /// Its id.
     pub id: i64,
     /// The event it answers.
     pub event_id: Option<i64>,
     /// The agent function that wrote it.
-    pub function: String,
+    pub function: AgentFunction,
     /// The space.
     pub room_id: String,
     /// The thread it answers in.
@@ -40,10 +58,10 @@ pub struct Draft {
     pub markdown: String,
     /// Its Adaptive Card, as JSON.
     pub card_json: Option<String>,
-    /// `shadow`, `pending`, `approved` or `rejected`.
-    pub state: String,
-    /// Who decided (an audit actor).
-    pub decided_by: Option<String>,
+    /// Where it stands.
+    pub state: DraftState,
+    /// Who decided.
+    pub decided_by: Option<Actor>,
     /// When.
     pub decided_ms: Option<i64>,
     /// Why it was rejected.
@@ -52,9 +70,8 @@ pub struct Draft {
     pub final_markdown: Option<String>,
     /// When it was written.
     pub created_ms: i64,
-    /// The triggering message and the thread before it, as JSON: `[{author, text, created,
-    /// trigger}]`, oldest first.
-    pub context_json: Option<String>,
+    /// The triggering message and the thread before it, oldest first.
+    pub context: Vec<ContextLine>,
     /// For an edited approval: characters inserted plus deleted.
     pub edit_distance: Option<i64>,
 }
@@ -68,6 +85,9 @@ pub enum DraftError {
     /// Someone decided it already.
     #[error("draft {0} was already decided")]
     AlreadyDecided(i64),
+    /// Its state does not allow the decision (a shadow draft is never posted).
+    #[error(transparent)]
+    Illegal(vocab::IllegalMove),
     /// The edit or reason is not acceptable.
     #[error("{0}")]
     Invalid(&'static str),
@@ -79,14 +99,63 @@ pub enum DraftError {
     Query(#[from] sqlx::Error),
 }
 
+impl From<MoveError> for DraftError {
+    fn from(error: MoveError) -> Self {
+        match error {
+            MoveError::Illegal(refused) => Self::Illegal(refused),
+            MoveError::NotFound { id, .. } => Self::NotFound(id),
+            MoveError::Query(e) => Self::Query(e),
+        }
+    }
+}
+
+impl crate::Classify for DraftError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Query(_) => true,
+            Self::Graduation(e) => e.is_transient(),
+            Self::NotFound(_) | Self::AlreadyDecided(_) | Self::Illegal(_) | Self::Invalid(_) => {
+                false
+            }
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::NotFound(_) | Self::AlreadyDecided(_) | Self::Illegal(_) | Self::Invalid(_) => {
+                Some(self.to_string())
+            }
+            Self::Graduation(_) | Self::Query(_) => None,
+        }
+    }
+}
+
 /// Drafts waiting for review, oldest first, after id `after`.
 pub async fn pending(db: &Db, after: i64, limit: i64) -> Result<Vec<Draft>, DraftError> {
-    Ok(db::drafts::list(db, "pending", after, limit).await?)
+    Ok(db::drafts::list(db, DraftState::Pending, after, limit).await?)
 }
 
 /// Drafts recorded in shadow mode, oldest first, after id `after`.
 pub async fn shadowed(db: &Db, after: i64, limit: i64) -> Result<Vec<Draft>, DraftError> {
-    Ok(db::drafts::list(db, "shadow", after, limit).await?)
+    Ok(db::drafts::list(db, DraftState::Shadow, after, limit).await?)
+}
+
+/// Moves draft `id` to `to` with the reviewer's decision, inside the caller's transaction: the
+/// one place a draft's state changes after it is written. A draft someone decided first is
+/// [`DraftError::AlreadyDecided`].
+async fn move_draft(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    to: DraftState,
+    decision: &db::drafts::Decision<'_>,
+) -> Result<(), DraftError> {
+    if db::drafts::decide(conn, id, to, decision, now_ms()).await? {
+        return Ok(());
+    }
+    match db::drafts::state_of(conn, id).await? {
+        Some(DraftState::Approved | DraftState::Rejected) => Err(DraftError::AlreadyDecided(id)),
+        current => Err(lifecycle::refused(id, current, to).into()),
+    }
 }
 
 /// Reads one draft.
@@ -104,7 +173,6 @@ pub async fn approve(
     reviewer: &Actor,
     edited: Option<&str>,
 ) -> Result<i64, DraftError> {
-    let now = now_ms();
     let thresholds = graduation::thresholds(db).await?;
     let mut tx = db.begin().await?;
     let draft = db::drafts::find(&mut *tx, id)
@@ -114,26 +182,25 @@ pub async fn approve(
     let edited = edited.map(|text| text.trim().replace("\r\n", "\n"));
     let text = edited.as_deref().unwrap_or(&draft.markdown);
     if text.is_empty() {
-        return Err(DraftError::Invalid("the reply must not be empty"));
+        return Err(DraftError::Invalid(
+            "The reply must not be empty; reject the draft instead.",
+        ));
     }
     if text.len() > MAX_REPLY_BYTES {
         return Err(DraftError::Invalid(
-            "the reply is longer than the 7439 bytes Webex accepts",
+            "The reply is longer than the 7439 bytes Webex accepts.",
         ));
     }
     let edited = text != draft.markdown;
     let final_markdown = edited.then_some(text);
     let edit_distance = edited.then(|| crate::prompts::edit_distance(&draft.markdown, text));
     let decision = db::drafts::Decision {
-        state: "approved",
-        decided_by: reviewer.as_str(),
+        decided_by: reviewer,
         reason: None,
         final_markdown,
         edit_distance,
     };
-    if !db::drafts::decide(&mut tx, id, &decision, now).await? {
-        return Err(DraftError::AlreadyDecided(id));
-    }
+    move_draft(&mut tx, id, DraftState::Approved, &decision).await?;
     count_decision(&mut tx, &draft, true, thresholds).await?;
     let outbox_id = queue_post(
         &mut tx,
@@ -148,7 +215,7 @@ pub async fn approve(
     )
     .await?;
     if let Some(event_id) = draft.event_id {
-        db::inbox::set_state(&mut tx, event_id, "replying", None).await?;
+        inbox::move_event(&mut tx, event_id, EventState::Replying, None).await?;
     }
     audit::append(
         &mut tx,
@@ -156,9 +223,9 @@ pub async fn approve(
             actor: reviewer.clone(),
             action: "draft.approve".into(),
             target: format!("draft:{id}"),
-            before: Some(json!({ "state": "pending", "markdown": draft.markdown })),
+            before: Some(json!({ "state": draft.state, "markdown": draft.markdown })),
             after: Some(json!({
-                "state": "approved",
+                "state": DraftState::Approved,
                 "edited": edited,
                 "edit_distance": edit_distance,
                 "markdown": text,
@@ -174,11 +241,32 @@ pub async fn approve(
     Ok(outbox_id)
 }
 
-/// Rejects a pending draft with the reviewer's reason; nothing is posted.
+/// Approves each of `ids` as written, each in its own transaction; drafts someone decided
+/// meanwhile (or that are gone) are skipped. Returns how many were approved.
+pub async fn approve_each(db: &Db, ids: &[i64], reviewer: &Actor) -> Result<usize, DraftError> {
+    let mut approved = 0;
+    for &id in ids {
+        match approve(db, id, reviewer, None).await {
+            Ok(_) => approved += 1,
+            Err(DraftError::AlreadyDecided(_) | DraftError::NotFound(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(approved)
+}
+
+/// What a person who asked hears when the answer waits for a reviewer.
+pub const HELD_FOR_REVIEW: &str = "A reviewer checks my answer before I post it here.";
+
+/// What a person who asked hears when a reviewer declines the answer.
+pub const DECLINED: &str = "A reviewer decided not to post my answer.";
+
+/// Rejects a pending draft with the reviewer's reason. The draft is not posted; where a person
+/// asked for it, the thread hears that it was declined (not why: that is for the audit log).
 pub async fn reject(db: &Db, id: i64, reviewer: &Actor, reason: &str) -> Result<(), DraftError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(DraftError::Invalid("say why the draft is rejected"));
+        return Err(DraftError::Invalid("Say why the draft is rejected."));
     }
     let thresholds = graduation::thresholds(db).await?;
     let mut tx = db.begin().await?;
@@ -186,25 +274,37 @@ pub async fn reject(db: &Db, id: i64, reviewer: &Actor, reason: &str) -> Result<
         .await?
         .ok_or(DraftError::NotFound(id))?;
     let decision = db::drafts::Decision {
-        state: "rejected",
-        decided_by: reviewer.as_str(),
+        decided_by: reviewer,
         reason: Some(reason),
         final_markdown: None,
         edit_distance: None,
     };
-    if !db::drafts::decide(&mut tx, id, &decision, now_ms()).await? {
-        return Err(DraftError::AlreadyDecided(id));
-    }
+    move_draft(&mut tx, id, DraftState::Rejected, &decision).await?;
     count_decision(&mut tx, &draft, false, thresholds).await?;
+    // Shadow runs were never announced; only a held answer's asker is waiting.
+    if draft.function.answers_people() && draft.state == DraftState::Pending {
+        queue_post(
+            &mut tx,
+            &NewOutbox {
+                event_id: None,
+                draft_id: None,
+                room_id: &draft.room_id,
+                parent_id: draft.parent_id.as_deref(),
+                markdown: DECLINED,
+                card_json: None,
+            },
+        )
+        .await?;
+    }
     audit::append(
         &mut tx,
         NewEntry {
             actor: reviewer.clone(),
             action: "draft.reject".into(),
             target: format!("draft:{id}"),
-            before: Some(json!({ "state": "pending" })),
+            before: Some(json!({ "state": draft.state })),
             after: Some(json!({
-                "state": "rejected",
+                "state": DraftState::Rejected,
                 "reason": reason,
                 "function": draft.function,
                 "prompt_version": draft.prompt_version,

@@ -9,9 +9,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use vocab::AgentFunction;
+
 use crate::{
     Db,
-    agents::AgentFunction,
     audit::{self, Actor, NewEntry},
     db,
     settings::{self, SettingKey, SettingsError},
@@ -79,6 +80,9 @@ pub enum GraduationError {
     /// The stored thresholds cannot be read.
     #[error("the stored graduation thresholds cannot be read: {0}")]
     Corrupt(String),
+    /// The version does not exist.
+    #[error("{0} has no version {1}")]
+    NoSuchVersion(AgentFunction, i64),
     /// The setting could not be read or written.
     #[error(transparent)]
     Settings(#[from] SettingsError),
@@ -127,21 +131,26 @@ pub async fn set_thresholds(
     Ok(settings::set(db, &key, value, actor).await?)
 }
 
+/// Every version's standing, for every function; versions nobody decided on yet are missing
+/// (they are on probation with nothing counted).
+pub async fn standings(db: &Db) -> Result<Vec<Standing>, GraduationError> {
+    Ok(db::graduation::all(db).await?)
+}
+
 /// A version's standing; a version nobody decided on yet is on probation with nothing counted.
 pub async fn standing(
     db: &Db,
     function: AgentFunction,
     version: i64,
 ) -> Result<Standing, GraduationError> {
-    Ok(
-        db::graduation::find(db.reader(), function.as_str(), version)
-            .await?
-            .unwrap_or_else(|| Standing::new(function, version)),
-    )
+    Ok(db::graduation::find(db.reader(), function, version)
+        .await?
+        .unwrap_or_else(|| Standing::new(function, version)))
 }
 
 impl Standing {
-    fn new(function: AgentFunction, version: i64) -> Self {
+    /// A version nobody decided on yet: on probation, nothing counted.
+    pub fn new(function: AgentFunction, version: i64) -> Self {
         Self {
             function,
             version,
@@ -164,7 +173,13 @@ pub async fn graduate_now(
     actor: &Actor,
 ) -> Result<(), GraduationError> {
     let mut tx = db.begin().await?;
-    let mut standing = db::graduation::find(&mut *tx, function.as_str(), version)
+    if db::prompts::version(&mut *tx, function, version)
+        .await?
+        .is_none()
+    {
+        return Err(GraduationError::NoSuchVersion(function, version));
+    }
+    let mut standing = db::graduation::find(&mut *tx, function, version)
         .await?
         .unwrap_or_else(|| Standing::new(function, version));
     if standing.graduated {
@@ -201,7 +216,7 @@ pub(crate) async fn record_decision(
     approved: bool,
     thresholds: Thresholds,
 ) -> Result<(), sqlx::Error> {
-    let mut standing = db::graduation::find(&mut *conn, function.as_str(), version)
+    let mut standing = db::graduation::find(&mut *conn, function, version)
         .await?
         .unwrap_or_else(|| Standing::new(function, version));
     if approved {
@@ -248,4 +263,21 @@ pub(crate) async fn record_decision(
         .await?;
     }
     db::graduation::upsert(conn, &standing).await
+}
+
+impl crate::Classify for GraduationError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Settings(e) => e.is_transient(),
+            Self::Query(e) => e.is_transient(),
+            Self::Invalid(..) | Self::Corrupt(_) | Self::NoSuchVersion(..) => false,
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::Invalid(..) | Self::NoSuchVersion(..) => Some(self.to_string()),
+            Self::Corrupt(_) | Self::Settings(_) | Self::Query(_) => None,
+        }
+    }
 }

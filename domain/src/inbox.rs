@@ -20,9 +20,12 @@ use serde::Deserialize;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 pub use self::secrets::WebhookSecrets;
+pub use vocab::EventState;
+
 use crate::{
     Backend, Db, db,
-    queue::{JobKind, NewJob},
+    lifecycle::{self, MoveError},
+    queue::{Job, NewJob},
     time::now_ms,
     webex::timestamp::parse_ms,
 };
@@ -349,19 +352,30 @@ pub struct InboxEvent {
     pub created_ms: Option<i64>,
     /// `data`, as JSON text.
     pub data_json: String,
-    /// Where it stands: `queued`, `replying`, or a terminal state (`replied`, `ignored`,
-    /// `recorded`, `off`, `shadowed`, `drafted`, `dead`).
-    pub state: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub state: EventState,
     /// Why it was ignored or dead-lettered.
     pub reason: Option<String>,
     /// When Steward stored it.
     pub received_ms: i64,
 }
 
-/// The states in which an event needs nothing more from Steward.
-pub const TERMINAL_STATES: [&str; 7] = [
-    "replied", "ignored", "recorded", "off", "shadowed", "drafted", "dead",
-];
+/// Moves event `id` to `to` inside the caller's transaction; a move its current state does
+/// not allow is refused (see [`EventState::can_become`]). The one place an event's state changes
+/// after it is stored.
+pub(crate) async fn move_event(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    to: EventState,
+    reason: Option<&str>,
+) -> Result<(), MoveError> {
+    if db::inbox::move_state(conn, id, to, reason).await? {
+        return Ok(());
+    }
+    let current = db::inbox::state_of(conn, id).await?;
+    Err(lifecycle::refused(id, current, to))
+}
 
 /// Reads one stored event.
 pub async fn find(db: &Db, id: i64) -> Result<Option<InboxEvent>, sqlx::Error> {
@@ -379,7 +393,7 @@ pub async fn find_by_data_id(
 }
 
 /// How many stored events are in each state.
-pub async fn state_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+pub async fn state_counts(db: &Db) -> Result<Vec<(EventState, i64)>, sqlx::Error> {
     db::inbox::state_counts(db).await
 }
 
@@ -395,10 +409,7 @@ async fn store_batch(db: &Db, events: &[NewInboxEvent]) -> Result<Vec<IngestOutc
         .map(|(new, id)| match (id, new.disposition) {
             (None, _) => IngestOutcome::Duplicate,
             (Some(id), Disposition::Queue) => {
-                jobs.push(NewJob::new(
-                    JobKind::Event,
-                    serde_json::json!({ "event_id": id }),
-                ));
+                jobs.push(NewJob::new(Job::Event { event_id: id }));
                 IngestOutcome::Queued(id)
             }
             (Some(_), Disposition::Ignore(reason)) => IngestOutcome::Ignored(reason),

@@ -18,7 +18,7 @@ pub mod pagerduty;
 pub mod servicenow;
 pub mod webhook;
 
-use std::{fmt, str::FromStr, time::Duration};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -36,100 +36,16 @@ const TIMEOUT: Duration = Duration::from_secs(15);
 /// How long to wait after a 429 that does not say.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 
-/// An external system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum IntegrationKind {
-    /// ServiceNow incidents.
-    ServiceNow,
-    /// PagerDuty events.
-    PagerDuty,
-    /// Jira issues.
-    Jira,
-    /// Any HTTPS endpoint that takes a signed JSON POST.
-    Webhook,
+pub use vocab::IntegrationKind;
+
+/// The name of `kind`'s credential in [`credentials`].
+pub fn credential_name(kind: IntegrationKind) -> String {
+    format!("integration.{kind}")
 }
 
-impl IntegrationKind {
-    /// Every integration, in the order Settings lists them.
-    pub const ALL: [Self; 4] = [Self::ServiceNow, Self::PagerDuty, Self::Jira, Self::Webhook];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ServiceNow => "servicenow",
-            Self::PagerDuty => "pagerduty",
-            Self::Jira => "jira",
-            Self::Webhook => "webhook",
-        }
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::ServiceNow => "ServiceNow",
-            Self::PagerDuty => "PagerDuty",
-            Self::Jira => "Jira",
-            Self::Webhook => "Generic webhook",
-        }
-    }
-
-    /// What an action of this kind does, e.g. `create a ServiceNow incident`.
-    pub fn verb(self) -> &'static str {
-        match self {
-            Self::ServiceNow => "create a ServiceNow incident",
-            Self::PagerDuty => "trigger a PagerDuty event",
-            Self::Jira => "create a Jira issue",
-            Self::Webhook => "call the escalation webhook",
-        }
-    }
-
-    /// What a successful action made, before its reference, e.g. `Created ServiceNow incident`.
-    pub fn done(self) -> &'static str {
-        match self {
-            Self::ServiceNow => "Created ServiceNow incident",
-            Self::PagerDuty => "Triggered PagerDuty event",
-            Self::Jira => "Created Jira issue",
-            Self::Webhook => "Called the escalation webhook:",
-        }
-    }
-
-    /// What the integration's credential is called.
-    pub fn credential_label(self) -> &'static str {
-        match self {
-            Self::ServiceNow => "Password",
-            Self::PagerDuty => "Routing key",
-            Self::Jira => "API token",
-            Self::Webhook => "Signing secret",
-        }
-    }
-
-    /// The credential's name in [`credentials`].
-    pub fn credential_name(self) -> String {
-        format!("integration.{}", self.as_str())
-    }
-
-    fn setting_key(self) -> SettingKey {
-        SettingKey::parse(&format!("integration.{}", self.as_str()))
-            .expect("integration setting keys are valid")
-    }
-}
-
-impl fmt::Display for IntegrationKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for IntegrationKind {
-    type Err = IntegrationError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| IntegrationError::UnknownKind(s.to_owned()))
-    }
+/// The setting that holds `kind`'s non-secret settings.
+fn setting_key(kind: IntegrationKind) -> SettingKey {
+    SettingKey::parse(&format!("integration.{kind}")).expect("integration setting keys are valid")
 }
 
 /// The non-secret settings of an integration, as stored.
@@ -307,7 +223,7 @@ pub async fn statuses(db: &Db) -> Result<Vec<IntegrationStatus>, IntegrationErro
         statuses.push(IntegrationStatus {
             kind,
             settings: stored_settings(db, kind).await?,
-            secret_set: set.contains(&kind.credential_name()),
+            secret_set: set.contains(&credential_name(kind)),
         });
     }
     Ok(statuses)
@@ -317,28 +233,44 @@ async fn stored_settings(
     db: &Db,
     kind: IntegrationKind,
 ) -> Result<Option<IntegrationSettings>, IntegrationError> {
-    Ok(settings::get(db, &kind.setting_key())
+    Ok(settings::get(db, &setting_key(kind))
         .await?
         .and_then(|value| serde_json::from_value(value).ok()))
 }
 
 /// The integration, if its settings and credential are both set.
 pub async fn load(db: &Db, kind: IntegrationKind) -> Result<Option<Integration>, IntegrationError> {
-    let Some(settings) = stored_settings(db, kind).await? else {
+    let mut conn = db.reader().acquire().await.map_err(CredentialError::from)?;
+    load_in(&mut conn, kind).await
+}
+
+/// [`load`], inside the caller's transaction.
+pub(crate) async fn load_in(
+    conn: &mut sqlx::AnyConnection,
+    kind: IntegrationKind,
+) -> Result<Option<Integration>, IntegrationError> {
+    let Some(settings) = settings::get_in(&mut *conn, &setting_key(kind))
+        .await?
+        .and_then(|value| serde_json::from_value(value).ok())
+    else {
         return Ok(None);
     };
-    let Some(secret) = credentials::get(db, &kind.credential_name()).await? else {
+    let Some(secret) = crate::db::credentials::get(&mut *conn, &credential_name(kind))
+        .await
+        .map_err(CredentialError::from)?
+    else {
         return Ok(None);
     };
     Ok(Some(Integration {
         kind,
         settings,
-        secret,
+        secret: Secret::new(secret),
     }))
 }
 
-/// Saves an integration's settings and, when `secret` is given, its credential; both audited.
-/// Nothing is stored unless everything is valid.
+/// Saves an integration's settings and, when `secret` is given, its credential; both audited, in
+/// one transaction. Nothing is stored unless everything is valid, and an integration without a
+/// stored credential needs one.
 pub async fn configure(
     db: &Db,
     kind: IntegrationKind,
@@ -354,12 +286,34 @@ pub async fn configure(
             message: message.to_owned(),
         });
     }
-    let value = serde_json::to_value(&settings).expect("integration settings serialise");
-    settings::set(db, &kind.setting_key(), value, actor).await?;
-    if let Some(secret) = secret {
-        credentials::set(db, &kind.credential_name(), secret, actor).await?;
+    let mut tx = db.begin().await.map_err(CredentialError::from)?;
+    let stored = crate::db::credentials::get(&mut *tx, &credential_name(kind))
+        .await
+        .map_err(CredentialError::from)?
+        .is_some();
+    if secret.is_none() && !stored {
+        return Err(IntegrationError::Invalid {
+            field: "secret",
+            message: format!("Enter the {}.", lower_first_word(kind.credential_label())),
+        });
     }
+    let value = serde_json::to_value(&settings).expect("integration settings serialise");
+    settings::set_in(&mut tx, &setting_key(kind), value, actor).await?;
+    if let Some(secret) = secret {
+        credentials::set_in(&mut tx, &credential_name(kind), secret, actor).await?;
+    }
+    tx.commit().await.map_err(CredentialError::from)?;
     Ok(())
+}
+
+/// `Routing key` → `routing key`, but `API token` stays.
+fn lower_first_word(label: &str) -> String {
+    let acronym = label.chars().nth(1).is_some_and(|c| c.is_ascii_uppercase());
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) if !acronym => first.to_lowercase().chain(chars).collect(),
+        _ => label.to_owned(),
+    }
 }
 
 fn check_secret(kind: IntegrationKind, secret: &str) -> Result<(), CredentialError> {
@@ -430,11 +384,10 @@ impl Default for IntegrationClient {
 }
 
 impl IntegrationClient {
-    /// A client with Steward's time-out and user agent.
+    /// A client with Steward's time-out and user agent, following no redirects.
     pub fn new() -> Self {
-        let http = reqwest::Client::builder()
+        let http = crate::outbound::client()
             .timeout(TIMEOUT)
-            .user_agent(concat!("Steward/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client builds");
         Self { http }
@@ -497,20 +450,14 @@ async fn exchange(
             reason: crate::error_chain(&e),
         })?;
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| IntegrationError::Unavailable {
-            system,
-            reason: crate::error_chain(&e),
-        })?
-        .to_vec();
+    let retry_after = crate::outbound::retry_after(response.headers());
+    let body =
+        crate::outbound::read_body(response)
+            .await
+            .map_err(|e| IntegrationError::Unavailable {
+                system,
+                reason: crate::error_chain(&e),
+            })?;
     match status {
         200..=299 => Ok(Answer { status, body }),
         429 => Err(IntegrationError::RateLimited {
@@ -533,4 +480,32 @@ async fn exchange(
 /// `base` joined with `path` (which starts with `/`).
 fn endpoint(settings: &IntegrationSettings, path: &str) -> String {
     format!("{}{path}", settings.base_url.trim_end_matches('/'))
+}
+
+impl crate::Classify for IntegrationError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::RateLimited { .. } | Self::Unavailable { .. } | Self::Decode { .. } => true,
+            Self::Settings(e) => e.is_transient(),
+            Self::Credentials(e) => e.is_transient(),
+            Self::UnknownKind(_)
+            | Self::Invalid { .. }
+            | Self::NotConfigured(_)
+            | Self::Refused { .. } => false,
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::UnknownKind(_) | Self::Invalid { .. } | Self::NotConfigured(_) => {
+                Some(self.to_string())
+            }
+            Self::Refused { .. }
+            | Self::RateLimited { .. }
+            | Self::Unavailable { .. }
+            | Self::Decode { .. }
+            | Self::Settings(_)
+            | Self::Credentials(_) => None,
+        }
+    }
 }

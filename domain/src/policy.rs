@@ -4,69 +4,18 @@
 //! The pipeline reads these tables for every job, so a change reaches every worker, in every
 //! replica, with the next job it runs.
 
-use std::{fmt, str::FromStr};
-
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
+
+use vocab::{AgentFunction, RoomKind};
 
 use crate::{
     Db,
-    agents::AgentFunction,
     audit::{self, Actor, NewEntry},
     db,
 };
 
-/// What an agent function does in a space.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Does not run.
-    #[default]
-    Off,
-    /// Runs and records what it would say, never posts.
-    Shadow,
-    /// Runs; a reviewer approves each reply before it is posted.
-    Review,
-    /// Runs and posts.
-    Live,
-}
-
-impl Mode {
-    /// Every mode, from least to most active.
-    pub const ALL: [Mode; 4] = [Mode::Off, Mode::Shadow, Mode::Review, Mode::Live];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Off => "off",
-            Self::Shadow => "shadow",
-            Self::Review => "review",
-            Self::Live => "live",
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A name that is not a mode.
-#[derive(Debug, thiserror::Error)]
-#[error("`{0}` is not a mode; use off, shadow, review or live")]
-pub struct UnknownMode(pub String);
-
-impl FromStr for Mode {
-    type Err = UnknownMode;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| UnknownMode(s.to_owned()))
-    }
-}
+pub use vocab::Mode;
 
 /// Whether and how a function may act in a space right now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,14 +59,36 @@ impl Switch {
     }
 }
 
+impl Switch {
+    /// The switch as stored, or on everywhere when it was never changed.
+    fn from_stored(function: AgentFunction, stored: Option<(i64, i64)>) -> Self {
+        Self {
+            function,
+            enabled: stored.is_none_or(|(enabled, _)| enabled == 1),
+            rollout_percent: stored.map_or(100, |(_, percent)| percent),
+        }
+    }
+}
+
 /// A function's switch and rollout.
 pub async fn switch(db: &Db, function: AgentFunction) -> Result<Switch, PolicyError> {
-    let stored = db::policy::switch(db.reader(), function.as_str()).await?;
-    Ok(Switch {
-        function,
-        enabled: stored.is_none_or(|(enabled, _)| enabled == 1),
-        rollout_percent: stored.map_or(100, |(_, percent)| percent),
-    })
+    let stored = db::policy::switch(db.reader(), function).await?;
+    Ok(Switch::from_stored(function, stored))
+}
+
+/// Every function's switch and rollout, in [`AgentFunction::ALL`] order.
+pub async fn switches(db: &Db) -> Result<Vec<Switch>, PolicyError> {
+    let stored = db::policy::switches(db).await?;
+    Ok(AgentFunction::ALL
+        .into_iter()
+        .map(|function| {
+            let found = stored
+                .iter()
+                .find(|(f, _, _)| *f == function)
+                .map(|(_, enabled, percent)| (*enabled, *percent));
+            Switch::from_stored(function, found)
+        })
+        .collect())
 }
 
 /// A space Steward knows.
@@ -127,8 +98,9 @@ pub struct Space {
     pub room_id: String,
     /// Its title (for a 1:1 space, the other person's name).
     pub title: String,
-    /// `direct` or `group`.
-    pub kind: String,
+    /// A 1:1 space or a group.
+    #[sqlx(try_from = "String")]
+    pub kind: RoomKind,
     /// When the bot was added, if Steward saw it.
     pub bot_joined_ms: Option<i64>,
     /// When the bot was removed, if it was.
@@ -164,9 +136,8 @@ pub async fn effective(
 ) -> Result<Effective, PolicyError> {
     let switch = switch(db, function).await?;
     Ok(Effective {
-        mode: db::policy::mode(db.reader(), function.as_str(), room_id)
+        mode: db::policy::mode(db.reader(), function, room_id)
             .await?
-            .and_then(|m| m.parse().ok())
             .unwrap_or_default(),
         enabled: switch.enabled,
         in_rollout: switch.covers(room_id),
@@ -194,16 +165,47 @@ pub async fn set_mode(
     actor: &Actor,
 ) -> Result<bool, PolicyError> {
     let mut tx = db.begin().await?;
-    let before: Mode = db::policy::mode(&mut *tx, function.as_str(), room_id)
+    let changed = set_mode_in(&mut tx, function, room_id, mode, actor).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Sets several modes in one transaction. Every space (by ID or unique title) is found before
+/// anything is stored, so one bad cell changes nothing. Returns how many modes changed.
+pub async fn set_modes(
+    db: &Db,
+    cells: &[(AgentFunction, String, Mode)],
+    actor: &Actor,
+) -> Result<usize, PolicyError> {
+    let mut found = Vec::with_capacity(cells.len());
+    for (function, space, mode) in cells {
+        found.push((*function, find_space(db, space).await?.room_id, *mode));
+    }
+    let mut tx = db.begin().await?;
+    let mut changed = 0;
+    for (function, room_id, mode) in &found {
+        changed += usize::from(set_mode_in(&mut tx, *function, room_id, *mode, actor).await?);
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+async fn set_mode_in(
+    conn: &mut sqlx::AnyConnection,
+    function: AgentFunction,
+    room_id: &str,
+    mode: Mode,
+    actor: &Actor,
+) -> Result<bool, PolicyError> {
+    let before = db::policy::mode(&mut *conn, function, room_id)
         .await?
-        .and_then(|m| m.parse().ok())
         .unwrap_or_default();
     if before == mode {
         return Ok(false);
     }
-    db::policy::upsert_mode(&mut tx, function.as_str(), room_id, mode.as_str(), actor).await?;
+    db::policy::upsert_mode(conn, function, room_id, mode, actor).await?;
     audit::append(
-        &mut tx,
+        conn,
         NewEntry {
             actor: actor.clone(),
             action: "policy.mode".into(),
@@ -213,7 +215,6 @@ pub async fn set_mode(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -226,13 +227,13 @@ pub async fn set_enabled(
     actor: &Actor,
 ) -> Result<bool, PolicyError> {
     let mut tx = db.begin().await?;
-    let before = db::policy::switch(&mut *tx, function.as_str())
+    let before = db::policy::switch(&mut *tx, function)
         .await?
         .is_none_or(|(e, _)| e == 1);
     if before == enabled {
         return Ok(false);
     }
-    db::policy::upsert_enabled(&mut tx, function.as_str(), enabled, actor).await?;
+    db::policy::upsert_enabled(&mut tx, function, enabled, actor).await?;
     audit::append(
         &mut tx,
         NewEntry {
@@ -260,13 +261,13 @@ pub async fn set_rollout(
         return Err(PolicyError::InvalidRollout(percent));
     }
     let mut tx = db.begin().await?;
-    let before = db::policy::switch(&mut *tx, function.as_str())
+    let before = db::policy::switch(&mut *tx, function)
         .await?
         .map_or(100, |(_, p)| p);
     if before == percent {
         return Ok(false);
     }
-    db::policy::upsert_rollout(&mut tx, function.as_str(), percent, actor).await?;
+    db::policy::upsert_rollout(&mut tx, function, percent, actor).await?;
     audit::append(
         &mut tx,
         NewEntry {
@@ -311,15 +312,8 @@ pub struct Grid {
 
 /// Reads the whole policy.
 pub async fn grid(db: &Db) -> Result<Grid, PolicyError> {
-    let mut functions = Vec::new();
-    for function in AgentFunction::ALL {
-        functions.push(switch(db, function).await?);
-    }
-    let modes = db::policy::all_modes(db)
-        .await?
-        .into_iter()
-        .filter_map(|(f, room, m)| Some((f.parse().ok()?, room, m.parse().ok()?)))
-        .collect();
+    let functions = switches(db).await?;
+    let modes = db::policy::all_modes(db).await?;
     Ok(Grid {
         functions,
         spaces: db::policy::spaces(db).await?,
@@ -354,7 +348,7 @@ pub async fn remember_space(
     db: &Db,
     room_id: &str,
     title: &str,
-    kind: &str,
+    kind: RoomKind,
 ) -> Result<(), PolicyError> {
     db::policy::insert_space(db, room_id, title, kind, crate::time::now_ms()).await?;
     Ok(())
@@ -392,7 +386,7 @@ impl SpaceDirectory {
         }
         let rooms: Vec<crate::webex::types::Room> = self.client.rooms().try_collect().await?;
         for room in rooms {
-            remember_space(&self.db, &room.id, &room.title, &room.kind).await?;
+            remember_space(&self.db, &room.id, &room.title, room.kind).await?;
         }
         *refreshed = Some(std::time::Instant::now());
         Ok(true)
@@ -408,4 +402,31 @@ pub enum SpaceDirectoryError {
     /// Steward's database failed.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+}
+
+impl crate::Classify for PolicyError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Query(e) => e.is_transient(),
+            Self::UnknownSpace(_) | Self::InvalidRollout(_) | Self::AmbiguousSpace(_) => false,
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::UnknownSpace(_) | Self::InvalidRollout(_) | Self::AmbiguousSpace(_) => {
+                Some(self.to_string())
+            }
+            Self::Query(_) => None,
+        }
+    }
+}
+
+impl crate::Classify for SpaceDirectoryError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Webex(e) => e.is_transient(),
+            Self::Policy(e) => e.is_transient(),
+        }
+    }
 }

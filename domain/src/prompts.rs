@@ -14,10 +14,10 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use similar::{ChangeTag, TextDiff};
+use vocab::AgentFunction;
 
 use crate::{
     Db,
-    agents::AgentFunction,
     ai::PromptVersion,
     audit::{self, Actor, NewEntry},
     db,
@@ -45,8 +45,8 @@ pub struct StoredPrompt {
     pub variables: Vec<String>,
     /// Engine settings.
     pub settings: serde_json::Value,
-    /// Who wrote it (an audit actor).
-    pub author: String,
+    /// Who wrote it.
+    pub author: Actor,
     /// Why.
     pub note: String,
     /// When.
@@ -92,8 +92,8 @@ pub struct Release {
     pub candidate: Option<(i64, i64)>,
     /// The version rollback returns to.
     pub previous: Option<i64>,
-    /// Who changed it last (an audit actor).
-    pub updated_by: String,
+    /// Who changed it last.
+    pub updated_by: Actor,
     /// When.
     pub updated_ms: i64,
 }
@@ -141,13 +141,13 @@ pub enum PromptError {
 /// start-up.
 pub async fn seed_builtin(db: &Db) -> Result<(), PromptError> {
     for function in AgentFunction::ALL {
-        if db::prompts::latest_version(db.reader(), function.as_str())
+        if db::prompts::latest_version(db.reader(), function)
             .await?
             .is_some()
         {
             continue;
         }
-        let builtin = function.builtin_prompt();
+        let builtin = crate::agents::builtin_prompt(function);
         let mut tx = db.begin().await?;
         db::prompts::insert(
             &mut tx,
@@ -157,13 +157,13 @@ pub async fn seed_builtin(db: &Db) -> Result<(), PromptError> {
                 variables: variables_of(&builtin.template),
                 template: builtin.template,
                 settings: builtin.settings,
-                author: Actor::system("builtin").to_string(),
+                author: Actor::system("builtin"),
                 note: "Steward's built-in prompt.".to_owned(),
                 created_ms: now_ms(),
             },
         )
         .await?;
-        db::prompts::upsert_release(&mut tx, function.as_str(), 1, None, None, "system:builtin")
+        db::prompts::upsert_release(&mut tx, function, 1, None, None, &Actor::system("builtin"))
             .await?;
         tx.commit().await?;
     }
@@ -172,7 +172,7 @@ pub async fn seed_builtin(db: &Db) -> Result<(), PromptError> {
 
 /// Every version of a function, newest first.
 pub async fn versions(db: &Db, function: AgentFunction) -> Result<Vec<StoredPrompt>, PromptError> {
-    Ok(db::prompts::versions(db, function.as_str()).await?)
+    Ok(db::prompts::versions(db, function).await?)
 }
 
 /// One version.
@@ -181,14 +181,19 @@ pub async fn version(
     function: AgentFunction,
     version: i64,
 ) -> Result<StoredPrompt, PromptError> {
-    db::prompts::version(db.reader(), function.as_str(), version)
+    db::prompts::version(db.reader(), function, version)
         .await?
         .ok_or(PromptError::NoSuchVersion(function, version))
 }
 
+/// Every function's release.
+pub async fn releases(db: &Db) -> Result<Vec<Release>, PromptError> {
+    Ok(db::prompts::releases(db).await?)
+}
+
 /// The function's release.
 pub async fn release(db: &Db, function: AgentFunction) -> Result<Release, PromptError> {
-    db::prompts::release(db.reader(), function.as_str())
+    db::prompts::release(db.reader(), function)
         .await?
         .ok_or(PromptError::NoSuchVersion(function, 1))
 }
@@ -233,7 +238,7 @@ pub fn validate(
         ));
     }
     let variables = variables_of(template);
-    let allowed = function.variables();
+    let allowed = crate::agents::variables(function);
     if let Some(unknown) = variables.iter().find(|v| !allowed.contains(&v.as_str())) {
         return Err(PromptError::Invalid(
             "template",
@@ -272,7 +277,7 @@ pub async fn create(
 ) -> Result<StoredPrompt, PromptError> {
     let (variables, settings) = validate(function, new)?;
     let mut tx = db.begin().await?;
-    let next = db::prompts::latest_version(&mut *tx, function.as_str())
+    let next = db::prompts::latest_version(&mut *tx, function)
         .await?
         .unwrap_or(0)
         + 1;
@@ -283,7 +288,7 @@ pub async fn create(
         template: new.template.trim().replace("\r\n", "\n"),
         variables,
         settings,
-        author: author.to_string(),
+        author: author.clone(),
         note: new.note.trim().to_owned(),
         created_ms: now_ms(),
     };
@@ -317,21 +322,13 @@ pub async fn promote(
     actor: &Actor,
 ) -> Result<Release, PromptError> {
     let mut tx = db.begin().await?;
-    db::prompts::version(&mut *tx, function.as_str(), version)
+    db::prompts::version(&mut *tx, function, version)
         .await?
         .ok_or(PromptError::NoSuchVersion(function, version))?;
-    let before = db::prompts::release(&mut *tx, function.as_str()).await?;
+    let before = db::prompts::release(&mut *tx, function).await?;
     let previous = before.as_ref().map(|r| r.version).filter(|v| *v != version);
     let previous = previous.or(before.as_ref().and_then(|r| r.previous));
-    db::prompts::upsert_release(
-        &mut tx,
-        function.as_str(),
-        version,
-        None,
-        previous,
-        actor.as_str(),
-    )
-    .await?;
+    db::prompts::upsert_release(&mut tx, function, version, None, previous, actor).await?;
     audit_release(&mut tx, function, actor, "release.promote", before.as_ref()).await?;
     tx.commit().await?;
     release(db, function).await
@@ -344,7 +341,7 @@ pub async fn rollback(
     actor: &Actor,
 ) -> Result<Release, PromptError> {
     let mut tx = db.begin().await?;
-    let before = db::prompts::release(&mut *tx, function.as_str())
+    let before = db::prompts::release(&mut *tx, function)
         .await?
         .ok_or(PromptError::NothingToRollBack(function))?;
     let Some(previous) = before.previous else {
@@ -353,11 +350,11 @@ pub async fn rollback(
     // Rolling back twice returns to where one started.
     db::prompts::upsert_release(
         &mut tx,
-        function.as_str(),
+        function,
         previous,
         None,
         Some(before.version),
-        actor.as_str(),
+        actor,
     )
     .await?;
     audit_release(&mut tx, function, actor, "release.rollback", Some(&before)).await?;
@@ -381,10 +378,10 @@ pub async fn split(
         ));
     }
     let mut tx = db.begin().await?;
-    db::prompts::version(&mut *tx, function.as_str(), candidate)
+    db::prompts::version(&mut *tx, function, candidate)
         .await?
         .ok_or(PromptError::NoSuchVersion(function, candidate))?;
-    let before = db::prompts::release(&mut *tx, function.as_str())
+    let before = db::prompts::release(&mut *tx, function)
         .await?
         .ok_or(PromptError::NoSuchVersion(function, 1))?;
     if before.version == candidate {
@@ -395,11 +392,11 @@ pub async fn split(
     }
     db::prompts::upsert_release(
         &mut tx,
-        function.as_str(),
+        function,
         before.version,
         Some((candidate, percent)),
         before.previous,
-        actor.as_str(),
+        actor,
     )
     .await?;
     audit_release(&mut tx, function, actor, "release.split", Some(&before)).await?;
@@ -414,17 +411,17 @@ pub async fn end_split(
     actor: &Actor,
 ) -> Result<Release, PromptError> {
     let mut tx = db.begin().await?;
-    let before = db::prompts::release(&mut *tx, function.as_str())
+    let before = db::prompts::release(&mut *tx, function)
         .await?
         .ok_or(PromptError::NoSuchVersion(function, 1))?;
     if before.candidate.is_some() {
         db::prompts::upsert_release(
             &mut tx,
-            function.as_str(),
+            function,
             before.version,
             None,
             before.previous,
-            actor.as_str(),
+            actor,
         )
         .await?;
         audit_release(&mut tx, function, actor, "release.unsplit", Some(&before)).await?;
@@ -440,7 +437,7 @@ async fn audit_release(
     action: &str,
     before: Option<&Release>,
 ) -> Result<(), sqlx::Error> {
-    let after = db::prompts::release(&mut *conn, function.as_str()).await?;
+    let after = db::prompts::release(&mut *conn, function).await?;
     let describe = |r: Option<&Release>| {
         r.map(|r| {
             json!({
@@ -516,10 +513,28 @@ pub fn edit_distance(original: &str, edited: &str) -> i64 {
     i64::try_from(changed).unwrap_or(i64::MAX)
 }
 
+impl crate::Classify for PromptError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Query(e) => e.is_transient(),
+            Self::Invalid(..) | Self::NoSuchVersion(..) | Self::NothingToRollBack(_) => false,
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::Invalid(..) | Self::NoSuchVersion(..) | Self::NothingToRollBack(_) => {
+                Some(self.to_string())
+            }
+            Self::Query(_) => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{bucket, edit_distance, variables_of};
-    use crate::agents::AgentFunction;
+    use vocab::AgentFunction;
 
     #[test]
     fn variables_are_found_once_each() {

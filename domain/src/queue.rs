@@ -7,57 +7,91 @@
 //! back. On PostgreSQL claims use `FOR UPDATE SKIP LOCKED`, so replicas share one queue without
 //! waiting on each other; on SQLite the single writer connection serialises them.
 //!
-//! Failed jobs are retried with exponential back-off and jitter ([`backoff`]) until they run out
+//! Failed jobs are retried with exponential back-off and jitter ([`crate::outbound::backoff`])
+//! until they run out
 //! of attempts; then they are dead-lettered with the reason, where people can see them. Jobs that
 //! share a `queue_key` (the replies of one space) run one at a time, oldest first, so a space's
 //! replies keep their order even while one of them waits out a retry.
 
-use std::{fmt, str::FromStr, time::Duration};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use crate::{Db, db, time::now_ms};
+use crate::{
+    Db,
+    db::{self, queue::Ending},
+    time::now_ms,
+};
 
-/// What a job does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
+/// What a job is to do. Each kind is one variant, so a new kind of work is a compile error
+/// wherever jobs are handled until it is handled there too.
+///
+/// A job is stored as its kind (the `kind` column) and its fields as JSON (the `payload`
+/// column), e.g. `event` and `{"event_id": 7}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
     /// Process one received Webex event through the pipeline.
-    Event,
+    Event {
+        /// The inbox event.
+        event_id: i64,
+    },
     /// Post one outbox message to Webex.
-    Deliver,
+    Deliver {
+        /// The outbox row.
+        outbox_id: i64,
+    },
     /// Carry out one approved external action.
-    Act,
+    Act {
+        /// The action.
+        action_id: i64,
+        /// Who approved it, as people know them, for the message that reports the outcome.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approver: Option<String>,
+    },
 }
 
-impl JobKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
+impl Job {
+    /// The stored kind, also the `kind` label of the job metrics.
+    pub fn kind(&self) -> &'static str {
         match self {
-            Self::Event => "event",
-            Self::Deliver => "deliver",
-            Self::Act => "act",
+            Self::Event { .. } => "event",
+            Self::Deliver { .. } => "deliver",
+            Self::Act { .. } => "act",
         }
     }
-}
 
-impl fmt::Display for JobKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for JobKind {
-    type Err = QueueError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "event" => Ok(Self::Event),
-            "deliver" => Ok(Self::Deliver),
-            "act" => Ok(Self::Act),
-            other => Err(QueueError::UnknownKind(other.to_owned())),
+    /// Attempts before a job of this kind is dead-lettered.
+    pub fn max_attempts(&self) -> i64 {
+        match self {
+            Self::Event { .. } => 8,
+            // Replies outlast long Webex outages: with back-off capped at five minutes, 30
+            // attempts span about two hours.
+            Self::Deliver { .. } => 30,
+            // An external call: a few tries over about half a minute, then a person looks.
+            Self::Act { .. } => 5,
         }
+    }
+
+    /// The payload column: the job's fields without its kind.
+    pub fn payload(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).expect("jobs serialise");
+        if let Some(fields) = value.as_object_mut() {
+            fields.remove("kind");
+        }
+        value
+    }
+
+    /// Reads a stored job from its kind and payload columns.
+    pub(crate) fn from_stored(kind: &str, payload: &str) -> Result<Self, String> {
+        let mut value: serde_json::Value = serde_json::from_str(payload)
+            .map_err(|e| format!("the payload of a `{kind}` job is not JSON: {e}"))?;
+        let fields = value
+            .as_object_mut()
+            .ok_or_else(|| format!("the payload of a `{kind}` job is not an object"))?;
+        fields.insert("kind".to_owned(), serde_json::Value::from(kind));
+        serde_json::from_value(value).map_err(|e| format!("cannot read a `{kind}` job: {e}"))
     }
 }
 
@@ -65,9 +99,7 @@ impl FromStr for JobKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewJob {
     /// What it does.
-    pub kind: JobKind,
-    /// Its input, e.g. `{"event_id": 7}`.
-    pub payload: serde_json::Value,
+    pub job: Job,
     /// Jobs with the same key run one at a time, in the order they were queued.
     pub queue_key: Option<String>,
     /// Attempts before the job is dead-lettered.
@@ -75,20 +107,12 @@ pub struct NewJob {
 }
 
 impl NewJob {
-    /// A job of `kind` with the kind's default number of attempts.
-    pub fn new(kind: JobKind, payload: serde_json::Value) -> Self {
+    /// `job` with its kind's number of attempts.
+    pub fn new(job: Job) -> Self {
         Self {
-            kind,
-            payload,
+            max_attempts: job.max_attempts(),
+            job,
             queue_key: None,
-            max_attempts: match kind {
-                JobKind::Event => 8,
-                // Replies outlast long Webex outages: with back-off capped at five minutes,
-                // 30 attempts span about two hours.
-                JobKind::Deliver => 30,
-                // An external call: a few tries over about half a minute, then a person looks.
-                JobKind::Act => 5,
-            },
         }
     }
 
@@ -99,15 +123,13 @@ impl NewJob {
     }
 }
 
-/// A claimed job.
+/// A job a worker holds the lease of.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Job {
+pub struct ClaimedJob {
     /// Its id.
     pub id: i64,
     /// What it does.
-    pub kind: JobKind,
-    /// Its input.
-    pub payload: serde_json::Value,
+    pub work: Job,
     /// Its ordering key.
     pub queue_key: Option<String>,
     /// Attempts so far, this one included.
@@ -120,36 +142,12 @@ pub struct Job {
     pub created_ms: i64,
 }
 
-impl Job {
-    /// A field of the payload as an integer, e.g. `event_id`.
-    pub fn payload_id(&self, field: &str) -> Result<i64, QueueError> {
-        self.payload
-            .get(field)
-            .and_then(serde_json::Value::as_i64)
-            .ok_or_else(|| QueueError::BadPayload {
-                job: self.id,
-                field: field.to_owned(),
-            })
-    }
-}
-
 /// Why the queue could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
     /// The job's lease expired and someone else may hold it now; the caller must discard its work.
     #[error("job {0} is no longer leased to this worker")]
     LeaseLost(i64),
-    /// A stored job names a kind this binary does not know.
-    #[error("unknown job kind `{0}`")]
-    UnknownKind(String),
-    /// A job's payload lacks a field its kind needs.
-    #[error("job {job} has no `{field}` in its payload")]
-    BadPayload {
-        /// The job.
-        job: i64,
-        /// The missing field.
-        field: String,
-    },
     /// The database failed.
     #[error("job queue query failed")]
     Query(#[from] sqlx::Error),
@@ -201,17 +199,31 @@ pub async fn push_all(db: &Db, jobs: &[NewJob]) -> Result<Vec<i64>, QueueError> 
     Ok(ids)
 }
 
-/// Claims the oldest job that may run now, leasing it to `owner` for `lease`.
-pub async fn claim(db: &Db, owner: &str, lease: Duration) -> Result<Option<Job>, QueueError> {
-    let now = now_ms();
-    let Some(row) = db::queue::claim(db, owner, now, now + millis(lease)).await? else {
-        return Ok(None);
-    };
-    Ok(Some(row.into_job(owner)?))
+/// Claims the oldest job that may run now, leasing it to `owner` for `lease`. A stored job this
+/// binary cannot read (written by a newer version, or damaged) is dead-lettered with the reason
+/// instead of being claimed, so it cannot block the queue.
+pub async fn claim(
+    db: &Db,
+    owner: &str,
+    lease: Duration,
+) -> Result<Option<ClaimedJob>, QueueError> {
+    loop {
+        let now = now_ms();
+        let Some(row) = db::queue::claim(db, owner, now, now + millis(lease)).await? else {
+            return Ok(None);
+        };
+        match row.into_claimed(owner) {
+            Ok(job) => return Ok(Some(job)),
+            Err((id, reason)) => {
+                tracing::error!(job = id, %reason, "dead-lettered a job this version cannot read");
+                db::queue::finish(db.writer(), id, owner, Ending::Dead(&reason)).await?;
+            }
+        }
+    }
 }
 
 /// Extends the lease of a job this worker holds. Returns false when the lease was lost.
-pub async fn heartbeat(db: &Db, job: &Job, lease: Duration) -> Result<bool, QueueError> {
+pub async fn heartbeat(db: &Db, job: &ClaimedJob, lease: Duration) -> Result<bool, QueueError> {
     Ok(db::queue::extend_lease(db, job.id, &job.owner, now_ms() + millis(lease)).await?)
 }
 
@@ -220,17 +232,17 @@ pub async fn heartbeat(db: &Db, job: &Job, lease: Duration) -> Result<bool, Queu
 /// back) when another worker may hold the job now.
 pub(crate) async fn complete_in(
     conn: &mut AnyConnection,
-    job: &Job,
+    job: &ClaimedJob,
     outcome: &str,
 ) -> Result<(), QueueError> {
     fenced(
         job,
-        db::queue::finish(conn, job.id, &job.owner, "done", Some(outcome), None).await?,
+        db::queue::finish(&mut *conn, job.id, &job.owner, Ending::Done(outcome)).await?,
     )
 }
 
 /// Marks the job done with `outcome`.
-pub async fn complete(db: &Db, job: &Job, outcome: &str) -> Result<(), QueueError> {
+pub async fn complete(db: &Db, job: &ClaimedJob, outcome: &str) -> Result<(), QueueError> {
     let mut tx = db.begin().await?;
     complete_in(&mut tx, job, outcome).await?;
     tx.commit().await?;
@@ -241,12 +253,12 @@ pub async fn complete(db: &Db, job: &Job, outcome: &str) -> Result<(), QueueErro
 /// what the job was for as failed in the same commit).
 pub(crate) async fn dead_letter_in(
     conn: &mut AnyConnection,
-    job: &Job,
+    job: &ClaimedJob,
     reason: &str,
 ) -> Result<(), QueueError> {
     fenced(
         job,
-        db::queue::finish(conn, job.id, &job.owner, "dead", None, Some(reason)).await?,
+        db::queue::finish(&mut *conn, job.id, &job.owner, Ending::Dead(reason)).await?,
     )
 }
 
@@ -254,7 +266,7 @@ pub(crate) async fn dead_letter_in(
 /// attempts. Runs inside the caller's transaction.
 pub(crate) async fn retry_in(
     conn: &mut AnyConnection,
-    job: &Job,
+    job: &ClaimedJob,
     error: &str,
     delay: Duration,
 ) -> Result<Retried, QueueError> {
@@ -272,7 +284,7 @@ pub(crate) async fn retry_in(
 /// Queues the job again after a failure, or dead-letters it when it is out of attempts.
 pub async fn retry(
     db: &Db,
-    job: &Job,
+    job: &ClaimedJob,
     error: &str,
     delay: Duration,
 ) -> Result<Retried, QueueError> {
@@ -284,7 +296,12 @@ pub async fn retry(
 
 /// Puts the job back to run at `run_at_ms` without counting this attempt: for waits that are not
 /// failures, such as a rate limit longer than a worker should hold a lease.
-pub async fn postpone(db: &Db, job: &Job, run_at_ms: i64, why: &str) -> Result<(), QueueError> {
+pub async fn postpone(
+    db: &Db,
+    job: &ClaimedJob,
+    run_at_ms: i64,
+    why: &str,
+) -> Result<(), QueueError> {
     let mut tx = db.begin().await?;
     let requeued =
         db::queue::requeue(&mut tx, job.id, &job.owner, run_at_ms, Some(why), true).await?;
@@ -293,7 +310,7 @@ pub async fn postpone(db: &Db, job: &Job, run_at_ms: i64, why: &str) -> Result<(
     Ok(())
 }
 
-fn fenced(job: &Job, changed: bool) -> Result<(), QueueError> {
+fn fenced(job: &ClaimedJob, changed: bool) -> Result<(), QueueError> {
     if changed {
         Ok(())
     } else {
@@ -310,7 +327,13 @@ pub(crate) async fn rescue_expired_in(conn: &mut AnyConnection) -> Result<Rescue
     let mut rescued = Rescued::default();
     for row in rows {
         let owner = row.lease_owner.clone().unwrap_or_default();
-        let job = row.into_job(&owner)?;
+        let job = match row.into_claimed(&owner) {
+            Ok(job) => job,
+            Err((id, reason)) => {
+                db::queue::finish(&mut *conn, id, &owner, Ending::Dead(&reason)).await?;
+                continue;
+            }
+        };
         // Another replica may rescue the same job at the same moment; the updates are fenced on
         // the old owner, so exactly one of them moves it.
         if job.attempts >= job.max_attempts {
@@ -318,7 +341,7 @@ pub(crate) async fn rescue_expired_in(conn: &mut AnyConnection) -> Result<Rescue
                 "gave up after {} attempts: the worker's lease expired (it crashed or hung)",
                 job.attempts
             );
-            if db::queue::finish(conn, job.id, &owner, "dead", None, Some(&reason)).await? {
+            if db::queue::finish(&mut *conn, job.id, &owner, Ending::Dead(&reason)).await? {
                 rescued.dead_lettered.push((job, reason));
             }
         } else if db::queue::requeue(
@@ -343,22 +366,12 @@ pub struct Rescued {
     /// Jobs put back in the queue.
     pub requeued: usize,
     /// Jobs out of attempts, with the reason they were dead-lettered.
-    pub dead_lettered: Vec<(Job, String)>,
+    pub dead_lettered: Vec<(ClaimedJob, String)>,
 }
 
 /// How many jobs are in each state.
 pub async fn counts(db: &Db) -> Result<QueueCounts, QueueError> {
-    let mut counts = QueueCounts::default();
-    for (state, n) in db::queue::counts(db).await? {
-        match state.as_str() {
-            "queued" => counts.queued = n,
-            "running" => counts.running = n,
-            "done" => counts.done = n,
-            "dead" => counts.dead = n,
-            _ => {}
-        }
-    }
-    Ok(counts)
+    Ok(db::queue::counts(db).await?)
 }
 
 /// Removes finished jobs older than `age`; dead-lettered jobs are kept until someone deals with
@@ -367,35 +380,89 @@ pub async fn purge_done(db: &Db, age: Duration) -> Result<u64, QueueError> {
     Ok(db::queue::purge_done(db, now_ms() - millis(age)).await?)
 }
 
-/// Exponential back-off with jitter for the `attempt`th failure (from 1): between half and all of
-/// `base × 2^(attempt-1)`, capped at `max`.
-pub fn backoff(attempt: i64, base: Duration, max: Duration) -> Duration {
-    let exponent = u32::try_from(attempt.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
-    let full = base.saturating_mul(1 << exponent).min(max);
-    full.mul_f64(0.5 + rand::random::<f64>() * 0.5)
-}
-
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl crate::Classify for QueueError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Query(e) => e.is_transient(),
+            Self::LeaseLost(_) => false,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
-    use super::backoff;
+    use super::{Job, NewJob};
+    use crate::db_test;
 
     #[test]
-    fn backoff_doubles_with_jitter_and_stays_under_the_cap() {
-        let base = Duration::from_secs(1);
-        let max = Duration::from_secs(300);
-        for attempt in 1..=12 {
-            let full = (base * 2u32.pow(u32::try_from(attempt - 1).unwrap())).min(max);
-            for _ in 0..50 {
-                let delay = backoff(attempt, base, max);
-                assert!(delay >= full / 2 && delay <= full, "{attempt}: {delay:?}");
-            }
-        }
-        assert!(backoff(1_000, base, max) <= max);
+    fn jobs_are_stored_as_a_kind_and_the_fields_of_that_kind() {
+        let act = Job::Act {
+            action_id: 3,
+            approver: Some("Riley Chen".into()),
+        };
+        assert_eq!(act.kind(), "act");
+        assert_eq!(
+            act.payload(),
+            serde_json::json!({"action_id": 3, "approver": "Riley Chen"})
+        );
+        assert_eq!(Job::from_stored("act", &act.payload().to_string()), Ok(act));
+        assert!(Job::from_stored("poll", "{}").is_err());
+        assert!(Job::from_stored("event", "{\"outbox_id\": 1}").is_err());
+        assert!(Job::from_stored("event", "not json").is_err());
     }
+
+    /// Rows exactly as the queue wrote them before jobs were typed.
+    const EARLIER_ROWS: [(&str, &str); 4] = [
+        ("event", r#"{"event_id": 7}"#),
+        ("deliver", r#"{"outbox_id": 12}"#),
+        ("act", r#"{"action_id": 3, "approver": "Riley Chen"}"#),
+        ("act", r#"{"action_id": 4}"#),
+    ];
+
+    db_test!(async fn jobs_queued_by_earlier_versions_are_claimed_as_typed_jobs(db) {
+        for (kind, payload) in EARLIER_ROWS {
+            sqlx::query(
+                "INSERT INTO jobs (kind, payload, state, max_attempts, run_at_ms, created_ms)
+                 VALUES ($1, $2, 'queued', 5, 0, 0)",
+            )
+            .bind(kind)
+            .bind(payload)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        }
+        let mut claimed = Vec::new();
+        while let Some(job) = crate::queue::claim(&db, "w", Duration::from_secs(30)).await.unwrap() {
+            claimed.push(job.work);
+        }
+        assert_eq!(
+            claimed,
+            [
+                Job::Event { event_id: 7 },
+                Job::Deliver { outbox_id: 12 },
+                Job::Act { action_id: 3, approver: Some("Riley Chen".into()) },
+                Job::Act { action_id: 4, approver: None },
+            ]
+        );
+    });
+
+    db_test!(async fn a_job_this_version_cannot_read_is_dead_lettered_not_claimed(db) {
+        sqlx::query(
+            "INSERT INTO jobs (kind, payload, state, max_attempts, run_at_ms, created_ms)
+             VALUES ('teleport', '{}', 'queued', 5, 0, 0)",
+        )
+        .execute(db.writer())
+        .await
+        .unwrap();
+        crate::queue::push(&db, &NewJob::new(Job::Event { event_id: 1 })).await.unwrap();
+        let job = crate::queue::claim(&db, "w", Duration::from_secs(30)).await.unwrap().unwrap();
+        assert_eq!(job.work, Job::Event { event_id: 1 });
+        assert_eq!(crate::queue::counts(&db).await.unwrap().dead, 1);
+    });
 }

@@ -115,3 +115,17 @@ pub async fn purge(db: &Db, now: i64) -> Result<PurgeReport, RetentionError> {
 pub async fn purge_now(db: &Db) -> Result<PurgeReport, RetentionError> {
     purge(db, now_ms()).await
 }
+
+impl crate::Classify for RetentionError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::OutOfRange => false,
+            Self::Settings(e) => e.is_transient(),
+            Self::Query(e) => e.is_transient(),
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        matches!(self, Self::OutOfRange).then(|| self.to_string())
+    }
+}

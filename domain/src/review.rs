@@ -6,19 +6,15 @@ use serde_json::json;
 
 use crate::{
     Db,
-    agents::Reply,
+    agents::{CardAction, Reply},
     audit::Actor,
     policy,
     settings::{self, SettingKey, SettingsError},
-    webex::{cards::AdaptiveCard, markup::escape_markdown},
+    webex::{cards::AdaptiveCard, markup::escape_markdown, types::RoomKind},
 };
 
 /// The setting that names the reviewer space (a room ID).
 pub const SPACE_SETTING: &str = "review.space";
-/// The card button that approves a draft.
-pub const ACTION_APPROVE: &str = "draft.approve";
-/// The card button that rejects a draft.
-pub const ACTION_REJECT: &str = "draft.reject";
 /// Longest draft text a review card carries; longer drafts are cut (the console has all of it).
 const CARD_TEXT_CHARS: usize = 3_000;
 
@@ -63,7 +59,7 @@ pub async fn set_space(
                 }
                 other => other.into(),
             })?;
-            if space.kind == "direct" {
+            if space.kind == RoomKind::Direct {
                 return Err(ReviewSpaceError::Direct);
             }
             json!(space.room_id)
@@ -97,11 +93,15 @@ pub fn review_card_for(
         .input_text("reason", "Reason, if you reject it")
         .submit(
             "Approve",
-            json!({ "action": ACTION_APPROVE, "draft": draft_id }),
+            CardAction::ApproveDraft { draft: draft_id }.data(),
         )
         .submit(
             "Reject",
-            json!({ "action": ACTION_REJECT, "draft": draft_id }),
+            CardAction::RejectDraft {
+                draft: draft_id,
+                reason: String::new(),
+            }
+            .data(),
         );
     Reply {
         markdown: format!(
@@ -109,5 +109,23 @@ pub fn review_card_for(
             escape_markdown(&heading)
         ),
         card: Some(card),
+    }
+}
+
+impl crate::Classify for ReviewSpaceError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::UnknownSpace(_) | Self::Direct => false,
+            Self::Settings(e) => e.is_transient(),
+            Self::Policy(e) => e.is_transient(),
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::UnknownSpace(_) | Self::Direct => Some(self.to_string()),
+            Self::Settings(_) => None,
+            Self::Policy(e) => e.refusal(),
+        }
     }
 }

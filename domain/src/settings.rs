@@ -75,16 +75,28 @@ pub async fn set(
     actor: &Actor,
 ) -> Result<bool, SettingsError> {
     let mut tx = db.begin().await?;
-    let before = db::settings::get(&mut *tx, key.as_str())
+    let changed = set_in(&mut tx, key, value, actor).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// [`set`], inside the caller's transaction.
+pub(crate) async fn set_in(
+    conn: &mut sqlx::AnyConnection,
+    key: &SettingKey,
+    value: serde_json::Value,
+    actor: &Actor,
+) -> Result<bool, SettingsError> {
+    let before = db::settings::get(&mut *conn, key.as_str())
         .await?
         .map(|text| parse_stored(key, &text))
         .transpose()?;
     if before.as_ref() == Some(&value) {
         return Ok(false);
     }
-    db::settings::upsert(&mut tx, key.as_str(), &value.to_string(), actor).await?;
+    db::settings::upsert(conn, key.as_str(), &value.to_string(), actor).await?;
     audit::append(
-        &mut tx,
+        conn,
         NewEntry {
             actor: actor.clone(),
             action: "setting.update".into(),
@@ -94,8 +106,16 @@ pub async fn set(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
+}
+
+/// The current value inside the caller's transaction.
+pub(crate) async fn get_in(
+    conn: &mut sqlx::AnyConnection,
+    key: &SettingKey,
+) -> Result<Option<serde_json::Value>, SettingsError> {
+    let stored = db::settings::get(conn, key.as_str()).await?;
+    stored.map(|text| parse_stored(key, &text)).transpose()
 }
 
 fn parse_stored(key: &SettingKey, text: &str) -> Result<serde_json::Value, SettingsError> {
@@ -103,6 +123,15 @@ fn parse_stored(key: &SettingKey, text: &str) -> Result<serde_json::Value, Setti
         key: key.to_string(),
         source,
     })
+}
+
+impl crate::Classify for SettingsError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Query(e) => e.is_transient(),
+            Self::InvalidKey(_) | Self::Corrupt { .. } => false,
+        }
+    }
 }
 
 #[cfg(test)]

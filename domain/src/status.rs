@@ -17,8 +17,8 @@ pub struct Overview {
     pub audit_entries: i64,
     /// How many people hold each role.
     pub role_counts: Vec<(Role, i64)>,
-    /// Received Webex events per state (`queued`, `replied`, `dead`, …).
-    pub events: Vec<(String, i64)>,
+    /// Received Webex events per state.
+    pub events: Vec<(inbox::EventState, i64)>,
     /// Jobs per state.
     pub jobs: QueueCounts,
 }
@@ -49,4 +49,15 @@ pub async fn overview(db: &Db) -> Result<Overview, StatusError> {
         events: inbox::state_counts(db).await.map_err(DbError::Query)?,
         jobs: queue::counts(db).await?,
     })
+}
+
+impl crate::Classify for StatusError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Db(e) => e.is_transient(),
+            Self::Audit(e) => e.is_transient(),
+            Self::Users(e) => e.is_transient(),
+            Self::Queue(e) => e.is_transient(),
+        }
+    }
 }

@@ -7,6 +7,8 @@
 //! This module is compiled only with the `testing` feature and is the one place in `domain` that
 //! reads the environment.
 
+pub mod audit_log;
+
 use std::{future::Future, panic};
 
 use sqlx::{AnyConnection, Connection, Executor};

@@ -3,9 +3,9 @@
 //! Roles are Steward's own (Webex knows nothing of them) and every grant or revocation is
 //! written to the audit log in the same transaction.
 
-use std::{fmt, str::FromStr};
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::{
@@ -14,48 +14,7 @@ use crate::{
     db,
 };
 
-/// What a person may do in the console.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Configures everything.
-    Admin,
-    /// Approves, edits or rejects drafts and external actions.
-    Reviewer,
-    /// Reads analytics and the audit log.
-    Manager,
-}
-
-impl Role {
-    /// Every role, in display order.
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Reviewer, Role::Manager];
-
-    /// The stored, lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Reviewer => "reviewer",
-            Self::Manager => "manager",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = UsersError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UsersError::UnknownRole(s.to_owned()))
-    }
-}
+pub use vocab::Role;
 
 /// A syntactically valid e-mail address, trimmed and lower-cased, as Webex reports it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -115,9 +74,6 @@ pub enum UsersError {
     /// The text is not an e-mail address.
     #[error("`{0}` is not a valid e-mail address")]
     InvalidEmail(String),
-    /// The text names no role.
-    #[error("`{0}` is not a role; expected admin, reviewer or manager")]
-    UnknownRole(String),
     /// Taking the admin role from the last admin would lock everyone out of the console.
     #[error("{0} is the last admin; make someone else an admin first")]
     LastAdmin(String),
@@ -239,7 +195,7 @@ pub async fn sign_in(db: &Db, profile: &WebexProfile) -> Result<(User, Vec<Role>
     audit::append(
         &mut tx,
         NewEntry {
-            actor: Actor::user(user.id),
+            actor: Actor::User(user.id),
             action: "session.sign_in".into(),
             target: format!("user:{}", profile.email),
             before: None,
@@ -265,7 +221,7 @@ pub async fn list(db: &Db) -> Result<Vec<(User, Vec<Role>)>, UsersError> {
             let mut roles: Vec<Role> = grants
                 .iter()
                 .filter(|(id, _)| *id == user.id)
-                .filter_map(|(_, role)| role.parse().ok())
+                .map(|(_, role)| *role)
                 .collect();
             roles.sort();
             (user, roles)
@@ -275,20 +231,22 @@ pub async fn list(db: &Db) -> Result<Vec<(User, Vec<Role>)>, UsersError> {
 
 /// Who an audit actor is, for people to read: a person's name (or e-mail), `Steward (part)` for
 /// Steward itself, or the Webex person ID for someone acting from Webex.
-pub async fn describe_actor(db: &Db, actor: &str) -> Result<String, UsersError> {
-    if let Some(id) = actor.strip_prefix("user:").and_then(|id| id.parse().ok()) {
-        if let Some(user) = db::users::find_by_id(db.reader(), id).await? {
-            return Ok(user.display_name.unwrap_or(user.email));
-        }
-    } else if let Some(part) = actor.strip_prefix("system:") {
-        return Ok(format!("Steward ({part})"));
-    } else if let Some(person) = actor.strip_prefix("webex:") {
-        if let Some(user) = db::users::find_by_person_id(db.reader(), person).await? {
-            return Ok(user.display_name.unwrap_or(user.email));
-        }
-        return Ok("a Webex person".to_owned());
-    }
-    Ok(actor.to_owned())
+pub async fn describe_actor(db: &Db, actor: &Actor) -> Result<String, UsersError> {
+    let user = match actor {
+        Actor::User(id) => db::users::find_by_id(db.reader(), *id).await?,
+        Actor::System(part) => return Ok(format!("Steward ({part})")),
+        Actor::Webex(person) => match db::users::find_by_person_id(db.reader(), person).await? {
+            Some(user) => Some(user),
+            None => {
+                let known = db::people::names_by_id(db, &[person.as_str()]).await?;
+                return Ok(known
+                    .into_iter()
+                    .next()
+                    .map_or_else(|| "a Webex person".to_owned(), |(_, name)| name));
+            }
+        },
+    };
+    Ok(user.map_or_else(|| actor.to_string(), |u| u.display_name.unwrap_or(u.email)))
 }
 
 /// The person with this Webex person ID, if they signed in to the console once.
@@ -338,11 +296,27 @@ pub async fn role_counts(db: &Db) -> Result<Vec<(Role, i64)>, UsersError> {
         .map(|role| {
             let n = counts
                 .iter()
-                .find(|(r, _)| r == role.as_str())
+                .find(|(r, _)| *r == role)
                 .map_or(0, |(_, n)| *n);
             (role, n)
         })
         .collect())
+}
+
+impl crate::Classify for UsersError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Query(e) => e.is_transient(),
+            Self::InvalidEmail(_) | Self::LastAdmin(_) => false,
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::InvalidEmail(_) | Self::LastAdmin(_) => Some(self.to_string()),
+            Self::Query(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

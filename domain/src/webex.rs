@@ -9,3 +9,8 @@ pub mod markup;
 pub mod signature;
 pub mod timestamp;
 pub mod types;
+
+/// Webex's maximum size of a message's `text` and `markdown`, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 7439;
+/// How many times Webex lets a message be edited.
+pub const MAX_EDITS: i64 = 10;

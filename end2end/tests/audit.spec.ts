@@ -16,7 +16,7 @@ test('a manager searches the audit log, exports what they see and verifies the c
   const csv = await page.request.get(await page.getByRole('link', { name: 'CSV' }).getAttribute('href') ?? '');
   expect(csv.status()).toBe(200);
   const lines = (await csv.text()).trim().split('\n');
-  expect(lines[0]).toBe('seq,at,actor,action,target,function,space,decision,before,after,prev_hash,hash');
+  expect(lines[0]).toBe('seq,at,actor,actor_id,action,target,function,space,space_id,decision,before,after,prev_hash,hash');
   expect(lines.slice(1).every((l) => l.includes('session.sign_in'))).toBe(true);
 
   await page.getByRole('button', { name: 'Verify chain' }).click();

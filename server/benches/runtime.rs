@@ -20,7 +20,7 @@ use std::{
 use anyhow::{Context, bail};
 use domain::{
     Backend,
-    queue::{self, JobKind, NewJob},
+    queue::{self, Job, NewJob},
     testing::{TestDb, register_webhook_secret},
     webex::{markup::mention_person, signature::sign, timestamp::parse_ms},
 };
@@ -450,8 +450,12 @@ async fn queue_throughput(backend: Backend) -> anyhow::Result<()> {
     let test_db = TestDb::new(backend).await;
     let db = test_db.db().clone();
     let jobs: Vec<NewJob> = (0..JOBS)
-        .map(|n| NewJob::new(JobKind::Event, json!({ "event_id": n })))
-        .collect();
+        .map(|n| {
+            Ok(NewJob::new(Job::Event {
+                event_id: i64::try_from(n)?,
+            }))
+        })
+        .collect::<anyhow::Result<_>>()?;
     queue::push_all(&db, &jobs).await?;
     let started = Instant::now();
     let mut workers = Vec::new();

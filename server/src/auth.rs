@@ -22,7 +22,6 @@ use axum::{
 use domain::{
     Db,
     audit::{self, Actor, NewEntry},
-    sandbox::Sandbox,
     time::now_ms,
     users::{self, EmailAddress, Role, WebexProfile},
     webex::client::{RetryPolicy, WebexClient},
@@ -34,6 +33,7 @@ use oauth2::{
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
+use webex_sandbox::Sandbox;
 
 use crate::http::ServerState;
 
@@ -125,7 +125,7 @@ async fn login(State(state): State<ServerState>, session: Session) -> Response {
         created_ms: now_ms(),
     };
     if let Err(error) = session.insert(PENDING_KEY, pending).await {
-        tracing::error!(%error, "cannot store the pending sign-in");
+        tracing::error!(error = %domain::error_chain(&error), "cannot store the pending sign-in");
         return fail("retry");
     }
     Redirect::to(url.as_str()).into_response()
@@ -189,14 +189,14 @@ async fn callback(
     ) {
         Ok(client) => client,
         Err(error) => {
-            tracing::error!(%error, "invalid Webex API base URL");
+            tracing::error!(error = %domain::error_chain(&error), "invalid Webex API base URL");
             return fail("profile");
         }
     };
     let me = match webex.me().await {
         Ok(me) => me,
         Err(error) => {
-            tracing::warn!(%error, "cannot read the signing-in person's profile");
+            tracing::warn!(error = %domain::error_chain(&error), "cannot read the signing-in person's profile");
             return fail("profile");
         }
     };
@@ -223,7 +223,7 @@ async fn callback(
     };
     // A new session id at sign-in, so an id planted before sign-in is worthless afterwards.
     if let Err(error) = session.cycle_id().await {
-        tracing::error!(%error, "cannot renew the session id");
+        tracing::error!(error = %domain::error_chain(&error), "cannot renew the session id");
         return fail("retry");
     }
     let signed_in = SessionUser {
@@ -231,7 +231,7 @@ async fn callback(
         signed_in_ms: now_ms(),
     };
     if let Err(error) = session.insert(USER_KEY, signed_in).await {
-        tracing::error!(%error, "cannot store the session");
+        tracing::error!(error = %domain::error_chain(&error), "cannot store the session");
         return fail("retry");
     }
     tracing::info!(user = user.id, "signed in");
@@ -256,7 +256,7 @@ async fn record_sign_in(
 async fn logout(State(state): State<ServerState>, session: Session) -> Response {
     if let Ok(Some(user)) = session.get::<SessionUser>(USER_KEY).await {
         let entry = NewEntry {
-            actor: Actor::user(user.user_id),
+            actor: Actor::User(user.user_id),
             action: "session.sign_out".into(),
             target: format!("user:{}", user.user_id),
             before: None,
@@ -268,7 +268,7 @@ async fn logout(State(state): State<ServerState>, session: Session) -> Response 
     }
     // Deletes the session from the store and expires the cookie.
     if let Err(error) = session.flush().await {
-        tracing::error!(%error, "cannot end the session");
+        tracing::error!(error = %domain::error_chain(&error), "cannot end the session");
     }
     Redirect::to("/login?signed_out=1").into_response()
 }

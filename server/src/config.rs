@@ -11,66 +11,6 @@ use domain::{Backend, users::EmailAddress};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-/// A setting's names in the three places it can come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SettingName {
-    /// The environment variable.
-    pub env: &'static str,
-    /// The command-line flag, without dashes.
-    pub flag: &'static str,
-    /// The key in `steward.toml`.
-    pub key: &'static str,
-}
-
-const fn name(env: &'static str, flag: &'static str, key: &'static str) -> SettingName {
-    SettingName { env, flag, key }
-}
-
-const BIND: SettingName = name("STEWARD_BIND", "bind", "bind");
-const DATABASE_URL: SettingName = name("DATABASE_URL", "database-url", "database_url");
-const PUBLIC_URL: SettingName = name("STEWARD_PUBLIC_URL", "public-url", "public_url");
-const SANDBOX: SettingName = name("STEWARD_SANDBOX", "sandbox", "sandbox");
-const ADMIN_EMAILS: SettingName = name("STEWARD_ADMIN_EMAILS", "admin-emails", "admin_emails");
-const WEBEX_CLIENT_ID: SettingName = name(
-    "STEWARD_WEBEX_CLIENT_ID",
-    "webex-client-id",
-    "webex_client_id",
-);
-const WEBEX_CLIENT_SECRET: SettingName = name(
-    "STEWARD_WEBEX_CLIENT_SECRET",
-    "webex-client-secret",
-    "webex_client_secret",
-);
-const WEBEX_ORG_IDS: SettingName = name("STEWARD_WEBEX_ORG_IDS", "webex-org-ids", "webex_org_ids");
-const SESSION_IDLE: SettingName = name(
-    "STEWARD_SESSION_IDLE_MINUTES",
-    "session-idle-minutes",
-    "session_idle_minutes",
-);
-const SESSION_MAX: SettingName = name(
-    "STEWARD_SESSION_MAX_HOURS",
-    "session-max-hours",
-    "session_max_hours",
-);
-const LOG: SettingName = name("STEWARD_LOG", "log", "log");
-const LOG_FORMAT: SettingName = name("STEWARD_LOG_FORMAT", "log-format", "log_format");
-const MAX_BODY_BYTES: SettingName =
-    name("STEWARD_MAX_BODY_BYTES", "max-body-bytes", "max_body_bytes");
-const REQUEST_TIMEOUT: SettingName = name(
-    "STEWARD_REQUEST_TIMEOUT_SECS",
-    "request-timeout-secs",
-    "request_timeout_secs",
-);
-const SHUTDOWN_GRACE: SettingName = name(
-    "STEWARD_SHUTDOWN_GRACE_SECS",
-    "shutdown-grace-secs",
-    "shutdown_grace_secs",
-);
-const SITE_ROOT: SettingName = name("LEPTOS_SITE_ROOT", "site-root", "site_root");
-const WEBEX_API_URL: SettingName = name("STEWARD_WEBEX_API_URL", "webex-api-url", "webex_api_url");
-const WORKERS: SettingName = name("STEWARD_WORKERS", "workers", "workers");
-const JOB_LEASE: SettingName = name("STEWARD_JOB_LEASE_SECS", "job-lease-secs", "job_lease_secs");
-
 /// Why the configuration was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -101,7 +41,7 @@ fn invalid(setting: SettingName, problem: impl Into<String>) -> ConfigError {
 
 /// The database URL. It may carry a password, so its `Debug` and `Display` hide it.
 #[derive(Clone)]
-pub struct DatabaseUrl(SecretString);
+pub struct DatabaseUrl(pub(super) SecretString);
 
 impl DatabaseUrl {
     /// The full URL, for opening the database only.
@@ -211,204 +151,65 @@ pub struct Config {
 
 impl Config {
     /// Validates settings from the command line and environment (`args`), falling back to the
-    /// settings file (`file`) and then to the defaults.
+    /// settings file (`file`) and then to each setting's default.
     pub fn resolve(args: SettingArgs, file: FileSettings) -> Result<Self, ConfigError> {
-        let bind_text = args
-            .bind
-            .or(file.bind)
-            .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-        let bind: SocketAddr = bind_text.parse().map_err(|_| {
-            invalid(
-                BIND,
-                format!("expected HOST:PORT such as 127.0.0.1:3000, got `{bind_text}`"),
-            )
-        })?;
-
-        let database_url = args
-            .database_url
-            .or(file.database_url)
-            .unwrap_or_else(|| "sqlite://data/steward.db".to_owned());
-        Backend::from_url(&database_url).map_err(|e| invalid(DATABASE_URL, e.to_string()))?;
-        let database_url = DatabaseUrl(SecretString::from(database_url));
-
-        let public_url_text = args.public_url.or(file.public_url);
-        let public_url_configured = public_url_text.is_some();
-        let public_url = match public_url_text {
-            Some(text) => parse_public_url(&text)?,
-            None => {
-                Url::parse(&format!("http://{bind}/")).expect("a socket address makes a valid URL")
-            }
-        };
-
-        let sandbox = match (args.sandbox, file.sandbox) {
-            (Some(text), _) => parse_bool(SANDBOX, &text)?,
-            (None, Some(value)) => value,
-            (None, None) => false,
-        };
-
-        let admin_emails: Vec<String> = match (args.admin_emails, file.admin_emails) {
-            (Some(text), _) => text.split(',').map(str::to_owned).collect(),
-            (None, Some(list)) => list,
-            (None, None) => Vec::new(),
-        };
-        let admin_emails = admin_emails
-            .iter()
-            .filter(|e| !e.trim().is_empty())
-            .map(|e| EmailAddress::parse(e).map_err(|err| invalid(ADMIN_EMAILS, err.to_string())))
-            .collect::<Result<Vec<_>, _>>()?;
-
+        let read = Read { args, file };
+        let bind = read.value(&BIND)?;
+        let public_url = read.value(&PUBLIC_URL)?;
+        let sandbox = read.value(&SANDBOX)?;
         let webex_oauth = match (
-            args.webex_client_id
-                .or(file.webex_client_id)
-                .filter(|v| !v.trim().is_empty()),
-            args.webex_client_secret
-                .or(file.webex_client_secret)
-                .filter(|v| !v.trim().is_empty()),
+            read.value(&WEBEX_CLIENT_ID)?,
+            read.value(&WEBEX_CLIENT_SECRET)?,
         ) {
-            (Some(client_id), Some(secret)) => Some(WebexOAuth {
+            (Some(client_id), Some(client_secret)) => Some(WebexOAuth {
                 client_id,
-                client_secret: SecretString::from(secret),
+                client_secret,
             }),
             (None, None) => None,
             (Some(_), None) => {
                 return Err(invalid(
-                    WEBEX_CLIENT_SECRET,
+                    WEBEX_CLIENT_SECRET.spec.name,
                     "is required with STEWARD_WEBEX_CLIENT_ID",
                 ));
             }
             (None, Some(_)) => {
                 return Err(invalid(
-                    WEBEX_CLIENT_ID,
+                    WEBEX_CLIENT_ID.spec.name,
                     "is required with STEWARD_WEBEX_CLIENT_SECRET",
                 ));
             }
         };
-        let webex_org_ids: Vec<String> = match (args.webex_org_ids, file.webex_org_ids) {
-            (Some(text), _) => text
-                .split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            (None, Some(list)) => list,
-            (None, None) => Vec::new(),
-        };
+        let webex_org_ids = read.value(&WEBEX_ORG_IDS)?;
         if webex_oauth.is_some() && !sandbox && webex_org_ids.is_empty() {
             return Err(invalid(
-                WEBEX_ORG_IDS,
+                WEBEX_ORG_IDS.spec.name,
                 "must name at least one organization whose people may sign in with Webex",
             ));
         }
-        let session_idle = number(
-            SESSION_IDLE,
-            args.session_idle_minutes,
-            file.session_idle_minutes,
-            60,
-            1..=10_080,
-        )?;
-        let session_max = number(
-            SESSION_MAX,
-            args.session_max_hours,
-            file.session_max_hours,
-            12,
-            1..=720,
-        )?;
-
-        let log = args.log.or(file.log).unwrap_or_else(|| "info".to_owned());
-        tracing_subscriber::EnvFilter::try_new(&log)
-            .map_err(|e| invalid(LOG, format!("`{log}` is not a valid filter: {e}")))?;
-
-        let log_format = match args.log_format.or(file.log_format).as_deref() {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(invalid(
-                    LOG_FORMAT,
-                    format!("expected text or json, got `{other}`"),
-                ));
-            }
-        };
-
-        let max_body_bytes = number(
-            MAX_BODY_BYTES,
-            args.max_body_bytes,
-            file.max_body_bytes,
-            1_048_576,
-            1_024..=104_857_600,
-        )?;
-        let request_timeout = number(
-            REQUEST_TIMEOUT,
-            args.request_timeout_secs,
-            file.request_timeout_secs,
-            30,
-            1..=3_600,
-        )?;
-        let shutdown_grace = number(
-            SHUTDOWN_GRACE,
-            args.shutdown_grace_secs,
-            file.shutdown_grace_secs,
-            10,
-            0..=600,
-        )?;
-
-        let site_root = args
-            .site_root
-            .or(file.site_root)
-            .unwrap_or_else(|| "target/site".to_owned());
-        if site_root.trim().is_empty() {
-            return Err(invalid(SITE_ROOT, "must name a directory"));
-        }
-
-        let webex_api_url = args
-            .webex_api_url
-            .or(file.webex_api_url)
-            .unwrap_or_else(|| domain::webex::client::WEBEX_API.to_owned());
-        let webex_api_url = Url::parse(&webex_api_url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| {
-                invalid(
-                    WEBEX_API_URL,
-                    format!("expected an http(s) URL such as https://webexapis.com/v1, got `{webex_api_url}`"),
-                )
-            })?;
-        let secret = |arg: Option<String>, file: Option<String>| {
-            arg.or(file)
-                .filter(|v| !v.trim().is_empty())
-                .map(SecretString::from)
-        };
-        let webex_bot_token = secret(args.webex_bot_token, file.webex_bot_token);
-        let webex_reader_token = secret(args.webex_reader_token, file.webex_reader_token);
-        let workers = number(WORKERS, args.workers, file.workers, 4, 0..=64)?;
-        let job_lease = number(
-            JOB_LEASE,
-            args.job_lease_secs,
-            file.job_lease_secs,
-            30,
-            3..=3_600,
-        )?;
-
         Ok(Self {
             bind,
-            database_url,
-            public_url,
-            public_url_configured,
+            database_url: read.value(&DATABASE_URL)?,
+            public_url_configured: public_url.is_some(),
+            public_url: public_url.unwrap_or_else(|| {
+                Url::parse(&format!("http://{bind}/")).expect("a socket address makes a valid URL")
+            }),
             sandbox,
-            admin_emails,
+            admin_emails: read.value(&ADMIN_EMAILS)?,
             webex_oauth,
             webex_org_ids,
-            session_idle: Duration::from_secs(session_idle * 60),
-            session_max_age: Duration::from_secs(session_max * 3600),
-            log,
-            log_format,
-            max_body_bytes: usize::try_from(max_body_bytes).expect("bounded above by 100 MiB"),
-            request_timeout: Duration::from_secs(request_timeout),
-            shutdown_grace: Duration::from_secs(shutdown_grace),
-            site_root,
-            webex_api_url,
-            webex_bot_token,
-            webex_reader_token,
-            workers: usize::try_from(workers).expect("bounded above by 64"),
-            job_lease: Duration::from_secs(job_lease),
+            session_idle: read.value(&SESSION_IDLE)?,
+            session_max_age: read.value(&SESSION_MAX)?,
+            log: read.value(&LOG)?,
+            log_format: read.value(&LOG_FORMAT)?,
+            max_body_bytes: read.value(&MAX_BODY_BYTES)?,
+            request_timeout: read.value(&REQUEST_TIMEOUT)?,
+            shutdown_grace: read.value(&SHUTDOWN_GRACE)?,
+            site_root: read.value(&SITE_ROOT)?,
+            webex_api_url: read.value(&WEBEX_API_URL)?,
+            webex_bot_token: read.value(&WEBEX_BOT_TOKEN)?,
+            webex_reader_token: read.value(&WEBEX_READER_TOKEN)?,
+            workers: read.value(&WORKERS)?,
+            job_lease: read.value(&JOB_LEASE)?,
         })
     }
 
@@ -418,66 +219,34 @@ impl Config {
     }
 }
 
-fn parse_public_url(text: &str) -> Result<Url, ConfigError> {
-    let url =
-        Url::parse(text).map_err(|e| invalid(PUBLIC_URL, format!("`{text}` is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(
-            PUBLIC_URL,
-            format!("must start with http:// or https://, got `{text}`"),
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(
-            PUBLIC_URL,
-            format!("must not have a query or fragment, got `{text}`"),
-        ));
-    }
-    Ok(url)
+/// The two sources, in the order they win.
+struct Read {
+    args: SettingArgs,
+    file: FileSettings,
 }
 
-fn parse_bool(setting: SettingName, text: &str) -> Result<bool, ConfigError> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(invalid(
-            setting,
-            format!("expected true or false, got `{text}`"),
-        )),
+impl Read {
+    /// A setting's value: from the command line or environment, else the file, else its
+    /// default; refused with every name of the setting when its text does not read.
+    fn value<T>(&self, setting: &Setting<T>) -> Result<T, ConfigError> {
+        let spec = &setting.spec;
+        let text = self
+            .args
+            .get(spec)
+            .or_else(|| self.file.get(spec))
+            .or(spec.default)
+            .unwrap_or_default();
+        (setting.parse)(text).map_err(|problem| invalid(spec.name, problem))
     }
 }
 
-fn number(
-    setting: SettingName,
-    arg: Option<String>,
-    file: Option<u64>,
-    default: u64,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<u64, ConfigError> {
-    let value = match (arg, file) {
-        (Some(text), _) => text
-            .trim()
-            .parse()
-            .map_err(|_| invalid(setting, format!("expected a whole number, got `{text}`")))?,
-        (None, Some(value)) => value,
-        (None, None) => default,
-    };
-    if range.contains(&value) {
-        Ok(value)
-    } else {
-        Err(invalid(
-            setting,
-            format!(
-                "must be between {} and {}, got {value}",
-                range.start(),
-                range.end()
-            ),
-        ))
-    }
-}
-
+pub(crate) mod settings;
 mod sources;
 #[cfg(test)]
 mod tests;
 
-pub use self::sources::{FileSettings, SettingArgs};
+use self::settings::*;
+pub use self::{
+    settings::SettingName,
+    sources::{FileSettings, SettingArgs},
+};

@@ -15,8 +15,9 @@ use axum::{
     Router,
     body::Body,
     extract::{DefaultBodyLimit, FromRef},
-    http::{Request, StatusCode},
+    http::{HeaderValue, Request, StatusCode, header},
     middleware,
+    response::Response,
     routing::get,
 };
 use leptos::prelude::{LeptosOptions, provide_context};
@@ -27,6 +28,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tower::ServiceBuilder;
 use tower_http::{
     LatencyUnit,
+    compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
@@ -69,8 +71,6 @@ impl HttpSettings {
             request_timeout: config.request_timeout,
             security: SecurityHeaders {
                 hsts: config.served_over_https(),
-                // `cargo leptos watch` injects a live-reload script that talks over a WebSocket.
-                live_reload: std::env::var_os("LEPTOS_WATCH").is_some(),
             },
             public_origin: config.public_url.origin().ascii_serialization(),
             secure_cookies: config.served_over_https(),
@@ -157,9 +157,13 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
         // and re-save the session three times per page view.
         .nest_service(
             "/pkg",
-            ServeDir::new(&pkg_dir)
-                .precompressed_gzip()
-                .precompressed_br(),
+            ServiceBuilder::new()
+                .layer(middleware::from_fn(static_cache))
+                .service(
+                    ServeDir::new(&pkg_dir)
+                        .precompressed_gzip()
+                        .precompressed_br(),
+                ),
         )
         .route_service("/favicon.svg", ServeFile::new(&favicon))
         .layer(middleware::from_fn_with_state(
@@ -183,6 +187,9 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
                         ),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
+                // Pages and answers go out compressed when the client accepts it; the bundle's
+                // files are compressed at build time and sent as they are.
+                .layer(CompressionLayer::new())
                 .layer(middleware::from_fn(metrics::track))
                 .layer(middleware::from_fn_with_state(
                     settings.security.clone(),
@@ -198,6 +205,34 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
                 .layer(DefaultBodyLimit::max(settings.max_body_bytes)),
         )
         .with_state(state)
+}
+
+/// Bundle files named by the hash of their content never change, so browsers keep them for a
+/// year; anything else under `/pkg` (a debug build's files) is checked on every use.
+async fn static_cache(request: Request<Body>, next: middleware::Next) -> Response {
+    let immutable = is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        let policy = if immutable {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
+/// Whether a file name carries a content hash: `name.<16 hex digits>.ext`.
+fn is_hashed(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let mut parts = file.split('.');
+    let (Some(_), Some(hash), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The console's routes, discovered once per process. Discovery renders the application in a
@@ -223,4 +258,19 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         method = %request.method(),
         path = %request.uri().path(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn only_content_hashed_names_are_kept_for_good() {
+        assert!(is_hashed("/steward.0123456789abcdef.wasm"));
+        assert!(is_hashed("/pkg/steward.0123456789abcdef.css.br"));
+        assert!(!is_hashed("/steward.css"));
+        assert!(!is_hashed("/steward_bg.wasm"));
+        assert!(!is_hashed("/steward.0123456789abcdeg.js"));
+        assert!(!is_hashed("/steward.0123.js"));
+    }
 }

@@ -4,13 +4,10 @@ use std::{path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use app::state::AppState;
-use domain::{
-    Db,
-    policy::SpaceDirectory,
-    sandbox::{Sandbox, seed::SeedSummary},
-};
+use domain::{Db, policy::SpaceDirectory};
 use leptos::prelude::LeptosOptions;
 use tokio::{net::TcpListener, sync::watch};
+use webex_sandbox::{Sandbox, seed::SeedSummary};
 
 use domain::webex::client::WEBEX_API;
 
@@ -94,18 +91,20 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The console's build output as the server must find it.
+/// The console's build output as the server must find it. A release build names its files by
+/// their content's hash and lists the hashes in `pkg/hash.txt`; when that file is there, pages
+/// link the hashed names.
 pub fn leptos_options(config: &Config) -> LeptosOptions {
-    let reload_port = std::env::var("LEPTOS_RELOAD_PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(3001);
+    let hash_file = Path::new(&config.site_root).join("pkg").join("hash.txt");
+    let hashed = hash_file.is_file();
+    let hash_file = std::path::absolute(&hash_file).unwrap_or(hash_file);
     LeptosOptions::builder()
         .output_name("steward")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
-        .reload_port(reload_port)
+        .hash_files(hashed)
+        .hash_file(Arc::from(hash_file.to_string_lossy().as_ref()))
         .build()
 }
 
@@ -323,10 +322,9 @@ async fn start_sandbox(
     if seeded.created {
         tracing::info!("seeded the Webex sandbox with its demo organization");
     }
-    let http = reqwest::Client::builder()
-        // Deliveries go to the configured targets only; following redirects would let a target
-        // bounce the sandbox elsewhere.
-        .redirect(reqwest::redirect::Policy::none())
+    // No redirects: deliveries go to the configured targets only; following redirects would let
+    // a target bounce the sandbox elsewhere.
+    let http = domain::outbound::client()
         .build()
         .context("cannot build the HTTP client for sandbox webhook deliveries")?;
     let delivery = tokio::spawn(http::sandbox::deliver_forever(
@@ -336,7 +334,16 @@ async fn start_sandbox(
         Duration::from_secs(1),
     ));
     let base_url = format!("{}sandbox/v1", config.public_url);
-    Ok((SandboxState { sandbox, base_url }, delivery, seeded))
+    let stylesheet = app::assets::stylesheet(&leptos_options(config));
+    Ok((
+        SandboxState {
+            sandbox,
+            base_url,
+            stylesheet,
+        },
+        delivery,
+        seeded,
+    ))
 }
 
 /// Webex sign-in: in sandbox mode against the sandbox's own OAuth provider, as the demo org;
@@ -345,9 +352,8 @@ async fn sign_in_provider(
     config: &Config,
     sandbox: Option<&(SandboxState, SeedSummary)>,
 ) -> anyhow::Result<Option<SignIn>> {
-    let http = reqwest::Client::builder()
-        // A redirect from a token endpoint could leak the code elsewhere.
-        .redirect(reqwest::redirect::Policy::none())
+    // No redirects: a redirect from a token endpoint could leak the code elsewhere.
+    let http = domain::outbound::client()
         .build()
         .context("cannot build the HTTP client for sign-in")?;
     let redirect_url = format!("{}auth/callback", config.public_url);
@@ -398,7 +404,7 @@ async fn shutdown_signal() {
                 signal.recv().await;
             }
             Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
+                tracing::warn!(error = %domain::error_chain(&error), "cannot listen for SIGTERM");
                 std::future::pending::<()>().await;
             }
         }

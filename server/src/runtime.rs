@@ -18,16 +18,17 @@ use domain::{
     graduation,
     inbox::{Ingestor, WebhookSecrets},
     policy, queue, review,
-    sandbox::{
-        integrations,
-        seed::{DemoPolicy, SeedSummary},
-    },
+    users::{self, EmailAddress},
     webex::client::{RetryPolicy, WebexClient},
 };
 use secrecy::ExposeSecret;
 use tokio::{
     sync::{Notify, watch},
     task::{JoinHandle, JoinSet},
+};
+use webex_sandbox::{
+    integrations,
+    seed::{DemoPolicy, SeedSummary},
 };
 
 use crate::{config::Config, http::webhooks::WEBHOOK_PATH};
@@ -98,9 +99,8 @@ fn webhook_target(config: &Config) -> String {
 }
 
 fn http_client() -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        // The bot's token must only ever go to the configured API.
-        .redirect(reqwest::redirect::Policy::none())
+    // No redirects: the bot's token must only ever go to the configured API.
+    domain::outbound::client()
         .build()
         .context("cannot build the HTTP client for Webex")
 }
@@ -252,7 +252,7 @@ impl Supervisor {
             match Runtime::start(self.parts.clone()).await {
                 Ok(runtime) => return Some(runtime),
                 Err(error) => {
-                    tracing::warn!(%error, ?delay, "cannot reach Webex as the bot yet; trying again");
+                    tracing::warn!(error = %domain::error_chain(&error), ?delay, "cannot reach Webex as the bot yet; trying again");
                 }
             }
             tokio::select! {
@@ -330,8 +330,8 @@ async fn backfill(runtime: &Runtime) {
 /// The demo's spaces become known and, in a new installation, get the demo's policy.
 async fn apply_demo_policy(db: &Db, demo: &DemoPolicy) {
     for (room_id, title, kind) in &demo.spaces {
-        if let Err(error) = policy::remember_space(db, room_id, title, kind).await {
-            tracing::error!(%error, "cannot record a demo space");
+        if let Err(error) = policy::remember_space(db, room_id, title, *kind).await {
+            tracing::error!(error = %domain::error_chain(&error), "cannot record a demo space");
         }
     }
     let sandbox = Actor::system("sandbox");
@@ -340,21 +340,35 @@ async fn apply_demo_policy(db: &Db, demo: &DemoPolicy) {
             // The demo shows agents at work at once, so their first prompts start graduated.
             for function in AgentFunction::ALL {
                 if let Err(error) = graduation::graduate_now(db, function, 1, &sandbox).await {
-                    tracing::error!(%error, "cannot graduate the demo's prompts");
+                    tracing::error!(error = %domain::error_chain(&error), "cannot graduate the demo's prompts");
+                }
+            }
+            for (email, name, role) in &demo.roles {
+                let granted = match EmailAddress::parse(email) {
+                    Ok(email) => users::grant_role(db, &email, *role, &sandbox).await,
+                    Err(error) => {
+                        tracing::error!(%email, %error, "a demo person's e-mail is not valid");
+                        continue;
+                    }
+                };
+                if let Err(error) = granted {
+                    tracing::error!(error = %domain::error_chain(&error), person = %name, "cannot give a demo person their role");
                 }
             }
             if let Err(error) = review::set_space(db, demo.review_space.as_deref(), &sandbox).await
             {
-                tracing::error!(%error, "cannot set the demo's reviewer space");
+                tracing::error!(error = %domain::error_chain(&error), "cannot set the demo's reviewer space");
             }
             if let Some(base) = &demo.integrations
                 && let Err(error) = integrations::configure_demo(db, base, &sandbox).await
             {
-                tracing::error!(%error, "cannot configure the demo's integrations");
+                tracing::error!(error = %domain::error_chain(&error), "cannot configure the demo's integrations");
             }
             tracing::info!("applied the demo's agent policy");
         }
         Ok(false) => {}
-        Err(error) => tracing::error!(%error, "cannot apply the demo's agent policy"),
+        Err(error) => {
+            tracing::error!(error = %domain::error_chain(&error), "cannot apply the demo's agent policy")
+        }
     }
 }

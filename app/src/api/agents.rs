@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::{AgentFunction, Mode, RoomKind};
 
 use crate::error::ConsoleError;
 
@@ -27,10 +28,8 @@ pub struct AgentsView {
 /// An agent function's switch, rollout and release.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FunctionView {
-    /// The stored name, e.g. `summarize`.
-    pub name: String,
-    /// The name shown, e.g. `Thread summaries`.
-    pub label: String,
+    /// The function.
+    pub function: AgentFunction,
     /// Switched on.
     pub enabled: bool,
     /// Share of spaces it acts in.
@@ -77,12 +76,12 @@ pub struct SpaceView {
     pub room_id: String,
     /// Its title.
     pub title: String,
-    /// `direct` or `group`.
-    pub kind: String,
+    /// 1:1 or group.
+    pub kind: RoomKind,
     /// Whether the bot is still a member.
     pub bot_present: bool,
     /// The mode of each function, in the order of [`AgentsView::functions`].
-    pub modes: Vec<String>,
+    pub modes: Vec<Mode>,
 }
 
 /// The graduation thresholds.
@@ -98,17 +97,12 @@ pub struct ThresholdsView {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use domain::{agents::AgentFunction, users::Role};
+    use domain::users::Role;
 
     use crate::{error::ConsoleError, state::CurrentUser};
 
     pub fn admin() -> Result<CurrentUser, ConsoleError> {
         crate::state::require_role(&[Role::Admin])
-    }
-
-    pub fn function(name: &str) -> Result<AgentFunction, ConsoleError> {
-        name.parse()
-            .map_err(|e: domain::agents::UnknownFunction| ConsoleError::invalid(e.to_string()))
     }
 
     /// A whole number from a form field, or an error next to that field.
@@ -122,134 +116,101 @@ mod ssr {
 /// Reads the page. Refreshes the bot's spaces from Webex at most once a minute.
 #[server(prefix = "/api", endpoint = "load_agents")]
 pub async fn load_agents() -> Result<AgentsView, ConsoleError> {
-    use domain::{graduation, policy, prompts, users::Role};
+    use domain::users::Role;
     let user = crate::state::require_role(&Role::ALL)?;
     let state = crate::state::app_state()?;
-    let db = &state.db;
-    let unavailable = |e: &(dyn std::error::Error + 'static)| ConsoleError::unavailable(e);
-    let notice = match &state.spaces {
-        Some(directory) => match directory.refresh().await {
-            Ok(_) => None,
-            Err(error) => {
-                tracing::warn!(%error, "cannot list the bot's spaces at Webex");
-                Some(
-                    "Webex could not be reached; the spaces below are those Steward knew."
-                        .to_owned(),
-                )
-            }
-        },
-        None => {
-            Some("Steward has no Webex bot configured; only spaces it met before show.".to_owned())
-        }
-    };
-    let grid = policy::grid(db).await.map_err(|e| unavailable(&e))?;
-    let mut functions = Vec::new();
-    for switch in &grid.functions {
-        let release = prompts::release(db, switch.function)
-            .await
-            .map_err(|e| unavailable(&e))?;
-        let mut versions = vec![(release.version, false)];
-        versions.extend(release.candidate.map(|(v, _)| (v, true)));
-        let mut standings = Vec::new();
-        for (version, candidate) in versions {
-            let s = graduation::standing(db, switch.function, version)
-                .await
-                .map_err(|e| unavailable(&e))?;
-            standings.push(StandingView {
-                version,
-                candidate,
-                graduated: s.graduated,
-                approvals: s.approvals,
-                rejections: s.rejections,
-                rejection_streak: s.rejection_streak,
-            });
-        }
-        functions.push(FunctionView {
-            name: switch.function.to_string(),
-            label: switch.function.label().to_owned(),
-            enabled: switch.enabled,
-            rollout_percent: switch.rollout_percent,
-            versions: standings,
-            candidate_percent: release.candidate.map(|(_, p)| p),
-        });
-    }
-    let spaces = grid
-        .spaces
-        .iter()
-        .map(|space| SpaceView {
-            room_id: space.room_id.clone(),
-            title: space.title.clone(),
-            kind: space.kind.clone(),
-            bot_present: space.bot_left_ms.is_none(),
-            modes: grid
-                .functions
-                .iter()
-                .map(|switch| {
-                    grid.modes
-                        .iter()
-                        .find(|(f, room, _)| *f == switch.function && *room == space.room_id)
-                        .map_or_else(|| "off".to_owned(), |(_, _, mode)| mode.to_string())
-                })
-                .collect(),
-        })
-        .collect();
-    let thresholds = graduation::thresholds(db)
-        .await
-        .map_err(|e| unavailable(&e))?;
-    Ok(AgentsView {
-        functions,
-        spaces,
-        thresholds: ThresholdsView {
-            min_approvals: thresholds.min_approvals,
-            min_rate_percent: thresholds.min_rate_percent,
-            demote_after: thresholds.demote_after,
-        },
-        can_edit: user.roles.contains(&Role::Admin),
-        notice,
-    })
+    let page = domain::console::agents::page(&state.db, state.spaces.as_ref()).await?;
+    Ok(AgentsView::new(page, user.roles.contains(&Role::Admin)))
 }
 
-/// Sets the modes of the grid. `modes` maps `function|room ID` to `off`, `shadow`, `review` or
-/// `live`; only changes are stored (and audited).
+#[cfg(feature = "ssr")]
+impl AgentsView {
+    fn new(page: domain::console::agents::AgentsPage, can_edit: bool) -> Self {
+        use domain::console::agents::SpacesNotice;
+        let notice = page.notice.map(|notice| match notice {
+            SpacesNotice::WebexUnreachable => {
+                "Webex could not be reached; the spaces below are those Steward knew."
+            }
+            SpacesNotice::NoBot => {
+                "Steward has no Webex bot configured; only spaces it met before show."
+            }
+        });
+        Self {
+            functions: page.functions.into_iter().map(FunctionView::new).collect(),
+            spaces: page
+                .spaces
+                .into_iter()
+                .map(|(space, modes)| SpaceView {
+                    bot_present: space.bot_left_ms.is_none(),
+                    room_id: space.room_id,
+                    title: space.title,
+                    kind: space.kind,
+                    modes,
+                })
+                .collect(),
+            thresholds: ThresholdsView {
+                min_approvals: page.thresholds.min_approvals,
+                min_rate_percent: page.thresholds.min_rate_percent,
+                demote_after: page.thresholds.demote_after,
+            },
+            can_edit,
+            notice: notice.map(str::to_owned),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl FunctionView {
+    fn new(status: domain::console::agents::FunctionStatus) -> Self {
+        let released = status.release.version;
+        Self {
+            function: status.switch.function,
+            enabled: status.switch.enabled,
+            rollout_percent: status.switch.rollout_percent,
+            candidate_percent: status.release.candidate.map(|(_, p)| p),
+            versions: status
+                .versions
+                .into_iter()
+                .map(|s| StandingView {
+                    candidate: s.version != released,
+                    version: s.version,
+                    graduated: s.graduated,
+                    approvals: s.approvals,
+                    rejections: s.rejections,
+                    rejection_streak: s.rejection_streak,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Sets the modes of the grid, all or none. `modes` maps `function|room ID` to `off`, `shadow`,
+/// `review` or `live`; only changes are stored (and audited).
 #[server(prefix = "/api", endpoint = "save_modes")]
 pub async fn save_modes(
     /// `function|room` → mode.
     modes: Option<HashMap<String, String>>,
 ) -> Result<usize, ConsoleError> {
-    use domain::policy::{self, Mode};
     let admin = ssr::admin()?;
     let state = crate::state::app_state()?;
-    // Every cell is checked before any is stored, so a bad one changes nothing.
     let mut cells = Vec::new();
     for (cell, mode) in modes.unwrap_or_default() {
         let (function, room) = cell.split_once('|').ok_or_else(|| {
             ConsoleError::invalid(format!("`{cell}` names no function and space."))
         })?;
-        let function = ssr::function(function)?;
-        let mode: Mode = mode
-            .parse()
-            .map_err(|e: policy::UnknownMode| ConsoleError::invalid(e.to_string()))?;
-        let space = policy::find_space(&state.db, room)
-            .await
-            .map_err(|e| match e {
-                policy::PolicyError::UnknownSpace(_) => ConsoleError::invalid(e.to_string()),
-                other => ConsoleError::unavailable(&other),
-            })?;
-        cells.push((function, space.room_id, mode));
+        cells.push((
+            crate::api::term::<AgentFunction>(function)?,
+            room.to_owned(),
+            crate::api::term::<Mode>(&mode)?,
+        ));
     }
-    let mut changed = 0;
-    for (function, room_id, mode) in cells {
-        let stored = policy::set_mode(
-            &state.db,
-            function,
-            &room_id,
-            mode,
-            &crate::state::actor(&admin),
-        )
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))?;
-        changed += usize::from(stored);
-    }
+    let changed =
+        domain::policy::set_modes(&state.db, &cells, &crate::state::actor(&admin)).await?;
+    crate::state::confirm(&match changed {
+        0 => "Nothing changed.".to_owned(),
+        1 => "Saved 1 change.".to_owned(),
+        n => format!("Saved {n} changes."),
+    });
     Ok(changed)
 }
 
@@ -262,11 +223,9 @@ pub async fn switch_function(
     enabled: bool,
 ) -> Result<(), ConsoleError> {
     let admin = ssr::admin()?;
-    let function = ssr::function(&function)?;
+    let function = crate::api::term(&function)?;
     let state = crate::state::app_state()?;
-    domain::policy::set_enabled(&state.db, function, enabled, &crate::state::actor(&admin))
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))?;
+    domain::policy::set_enabled(&state.db, function, enabled, &crate::state::actor(&admin)).await?;
     Ok(())
 }
 
@@ -280,7 +239,7 @@ pub async fn set_rollout(
 ) -> Result<(), ConsoleError> {
     use domain::policy::{self, PolicyError};
     let admin = ssr::admin()?;
-    let parsed = ssr::function(&function)?;
+    let parsed = crate::api::term(&function)?;
     let field = format!("percent.{function}");
     let percent = ssr::number(&field, &percent, "The rollout")?;
     let state = crate::state::app_state()?;
@@ -289,7 +248,7 @@ pub async fn set_rollout(
         Err(error @ PolicyError::InvalidRollout(_)) => {
             Err(ConsoleError::field(&field, error.to_string()))
         }
-        Err(error) => Err(ConsoleError::unavailable(&error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -314,7 +273,7 @@ pub async fn set_graduation_thresholds(
     match graduation::set_thresholds(&state.db, thresholds, &crate::state::actor(&admin)).await {
         Ok(_) => Ok(()),
         Err(GraduationError::Invalid(field, message)) => Err(ConsoleError::field(field, message)),
-        Err(error) => Err(ConsoleError::unavailable(&error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -327,17 +286,9 @@ pub async fn graduate_version(
     version: i64,
 ) -> Result<(), ConsoleError> {
     let admin = ssr::admin()?;
-    let function = ssr::function(&function)?;
+    let function = crate::api::term(&function)?;
     let state = crate::state::app_state()?;
-    match domain::prompts::version(&state.db, function, version).await {
-        Ok(_) => {}
-        Err(error @ domain::prompts::PromptError::NoSuchVersion(..)) => {
-            return Err(ConsoleError::invalid(error.to_string()));
-        }
-        Err(error) => return Err(ConsoleError::unavailable(&error)),
-    }
     domain::graduation::graduate_now(&state.db, function, version, &crate::state::actor(&admin))
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))?;
+        .await?;
     Ok(())
 }

@@ -12,7 +12,7 @@ pub const PAGE_SIZE: i64 = 50;
 /// The filters of the page, as its address carries them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditQuery {
-    /// Actor, e.g. `user:3`.
+    /// Who: a person's name or e-mail, or an actor as stored (`user:3`, `system:runtime`).
     pub actor: Option<String>,
     /// Agent function.
     pub function: Option<String>,
@@ -50,25 +50,11 @@ impl AuditQuery {
                 }
                 out.push_str(key);
                 out.push('=');
-                out.push_str(&encode(value));
+                out.push_str(&crate::api::encode_query_value(value));
             }
         }
         out
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(byte));
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 /// A page of the audit log.
@@ -80,10 +66,10 @@ pub struct AuditView {
     pub next_before: Option<i64>,
     /// Known spaces, as `(room ID, title)`, for the space filter.
     pub spaces: Vec<(String, String)>,
-    /// The agent functions, as `(name, label)`.
-    pub functions: Vec<(String, String)>,
     /// How many entries the log holds.
     pub total: i64,
+    /// The filter field that could not be understood and why; no entries are read then.
+    pub refused: Option<(String, String)>,
 }
 
 /// One entry as the page shows it.
@@ -119,20 +105,45 @@ pub fn parse_minute(field: &str, text: &str) -> Result<i64, ConsoleError> {
     })
 }
 
-/// The domain filter for a query.
+/// The domain filter for a query. The actor may be given as stored (`user:3`) or as a person's
+/// name or e-mail, which is looked up.
 #[cfg(feature = "ssr")]
-pub fn to_filter(query: &AuditQuery) -> Result<domain::audit::Filter, ConsoleError> {
+pub async fn to_filter(
+    db: &domain::Db,
+    query: &AuditQuery,
+) -> Result<domain::audit::Filter, ConsoleError> {
     let text = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
+    fn parsed<T: vocab::Term>(field: &str, v: Option<String>) -> Result<Option<T>, ConsoleError> {
+        v.map(|t| t.parse())
+            .transpose()
+            .map_err(|e: vocab::UnknownTerm| ConsoleError::field(field, e.to_string()))
+    }
+    let actor = match text(&query.actor) {
+        None => None,
+        Some(who) => Some(
+            domain::console::audit::find_actor(db, &who)
+                .await?
+                .ok_or_else(|| {
+                    ConsoleError::field(
+                        "actor",
+                        format!(
+                            "No one called “{who}” appears in Steward; give their e-mail or \
+                             their name as Steward shows it."
+                        ),
+                    )
+                })?,
+        ),
+    };
     Ok(domain::audit::Filter {
-        actor: text(&query.actor),
-        function: text(&query.function),
+        actor,
+        function: parsed("function", text(&query.function))?,
         space: text(&query.space),
-        decision: text(&query.decision),
+        decision: parsed("decision", text(&query.decision))?,
         from_ms: text(&query.from)
             .map(|t| parse_minute("from", &t))
             .transpose()?,
@@ -150,69 +161,66 @@ pub async fn load_audit(
     #[server(default)]
     query: AuditQuery,
 ) -> Result<AuditView, ConsoleError> {
-    use std::collections::HashMap;
-
-    use domain::{
-        agents::AgentFunction, audit, policy, users, users::Role, webex::timestamp::format_ms,
-    };
+    use domain::users::Role;
     crate::state::require_role(&[Role::Admin, Role::Manager])?;
     let state = crate::state::app_state()?;
-    let db = &state.db;
-    let filter = to_filter(&query)?;
-    let unavailable = |e: &(dyn std::error::Error + 'static)| ConsoleError::unavailable(e);
-    let mut entries = audit::search(db, &filter, query.before, PAGE_SIZE + 1)
-        .await
-        .map_err(|e| unavailable(&e))?;
-    let more = i64::try_from(entries.len()).unwrap_or(i64::MAX) > PAGE_SIZE;
-    entries.truncate(usize::try_from(PAGE_SIZE).unwrap_or(50));
-    let spaces: Vec<(String, String)> = policy::spaces(db)
-        .await
-        .map_err(|e| unavailable(&e))?
-        .into_iter()
-        .map(|s| (s.room_id, s.title))
-        .collect();
-    let mut actors: HashMap<String, String> = HashMap::new();
-    let mut rows = Vec::with_capacity(entries.len());
-    for entry in &entries {
-        if !actors.contains_key(&entry.actor) {
-            let name = users::describe_actor(db, &entry.actor)
-                .await
-                .map_err(|e| unavailable(&e))?;
-            actors.insert(entry.actor.clone(), name);
+    let filter = match to_filter(&state.db, &query).await {
+        Ok(filter) => filter,
+        // A filter naming no one or no time: the form comes back with the error under its field.
+        Err(ConsoleError::Field(field, message)) => {
+            let spaces = domain::policy::spaces(&state.db).await?;
+            return Ok(AuditView::refused(spaces, field, message));
         }
-        let target = match entry.target.strip_prefix("space:") {
-            Some(room) => spaces.iter().find(|(id, _)| id == room).map_or_else(
-                || entry.target.clone(),
-                |(_, title)| format!("space {title}"),
-            ),
-            None => entry.target.clone(),
-        };
-        let pretty = |json: &Option<String>| {
-            json.as_deref().map(|j| {
-                serde_json::from_str::<serde_json::Value>(j)
+        Err(error) => return Err(error),
+    };
+    let page = domain::console::audit::page(&state.db, &filter, query.before, PAGE_SIZE).await?;
+    Ok(AuditView::new(page))
+}
+
+#[cfg(feature = "ssr")]
+impl AuditView {
+    fn new(page: domain::console::audit::AuditPage) -> Self {
+        let pretty = |json: Option<String>| {
+            json.map(|j| {
+                serde_json::from_str::<serde_json::Value>(&j)
                     .and_then(|v| serde_json::to_string_pretty(&v))
-                    .unwrap_or_else(|_| j.to_owned())
+                    .unwrap_or(j)
             })
         };
-        rows.push(AuditRow {
-            seq: entry.seq,
-            at: format_ms(entry.at_ms),
-            actor: actors[&entry.actor].clone(),
-            actor_id: entry.actor.clone(),
-            action: entry.action.clone(),
-            target,
-            before: pretty(&entry.before_json),
-            after: pretty(&entry.after_json),
-        });
+        Self {
+            entries: page
+                .entries
+                .items
+                .into_iter()
+                .map(|row| AuditRow {
+                    seq: row.entry.seq,
+                    at: domain::webex::timestamp::format_ms(row.entry.at_ms),
+                    actor: row.actor,
+                    actor_id: row.entry.actor,
+                    action: row.entry.action,
+                    target: row.target,
+                    before: pretty(row.entry.before_json),
+                    after: pretty(row.entry.after_json),
+                })
+                .collect(),
+            next_before: page.entries.next,
+            spaces: page
+                .spaces
+                .into_iter()
+                .map(|s| (s.room_id, s.title))
+                .collect(),
+            total: page.total,
+            refused: None,
+        }
     }
-    Ok(AuditView {
-        next_before: more.then(|| entries.last().map(|e| e.seq)).flatten(),
-        entries: rows,
-        spaces,
-        functions: AgentFunction::ALL
-            .iter()
-            .map(|f| (f.to_string(), f.label().to_owned()))
-            .collect(),
-        total: audit::len(db).await.map_err(|e| unavailable(&e))?,
-    })
+
+    fn refused(spaces: Vec<domain::policy::Space>, field: String, message: String) -> Self {
+        Self {
+            entries: Vec::new(),
+            next_before: None,
+            spaces: spaces.into_iter().map(|s| (s.room_id, s.title)).collect(),
+            total: 0,
+            refused: Some((field, message)),
+        }
+    }
 }

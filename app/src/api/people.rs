@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::Role;
 
 use crate::error::ConsoleError;
 
@@ -12,8 +13,8 @@ pub struct PersonRoles {
     pub email: String,
     /// Their name from Webex, once they have signed in.
     pub name: Option<String>,
-    /// Their roles, e.g. `admin`.
-    pub roles: Vec<String>,
+    /// Their roles.
+    pub roles: Vec<Role>,
     /// Whether they have signed in at least once.
     pub signed_in: bool,
 }
@@ -21,33 +22,27 @@ pub struct PersonRoles {
 /// Everyone Steward knows, with their roles.
 #[server(prefix = "/api", endpoint = "load_people")]
 pub async fn load_people() -> Result<Vec<PersonRoles>, ConsoleError> {
-    use domain::users::{self, Role};
     crate::state::require_role(&[Role::Admin])?;
     let state = crate::state::app_state()?;
-    let people = users::list(&state.db)
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))?;
+    let people = domain::users::list(&state.db).await?;
     Ok(people
         .into_iter()
         .map(|(user, roles)| PersonRoles {
             email: user.email,
             name: user.display_name,
-            roles: roles.iter().map(ToString::to_string).collect(),
+            roles,
             signed_in: user.webex_person_id.is_some(),
         })
         .collect())
 }
 
 #[cfg(feature = "ssr")]
-fn parse(
-    email: &str,
-    role: &str,
-) -> Result<(domain::users::EmailAddress, domain::users::Role), ConsoleError> {
+fn parse(email: &str, role: &str) -> Result<(domain::users::EmailAddress, Role), ConsoleError> {
     let email = domain::users::EmailAddress::parse(email)
         .map_err(|e| ConsoleError::field("email", e.to_string()))?;
     let role = role
         .parse()
-        .map_err(|e: domain::users::UsersError| ConsoleError::field("role", e.to_string()))?;
+        .map_err(|e: vocab::UnknownTerm| ConsoleError::field("role", e.to_string()))?;
     Ok((email, role))
 }
 
@@ -59,13 +54,10 @@ pub async fn grant_role(
     /// `admin`, `reviewer` or `manager`.
     role: String,
 ) -> Result<(), ConsoleError> {
-    use domain::users::{self, Role};
     let admin = crate::state::require_role(&[Role::Admin])?;
     let (email, role) = parse(&email, &role)?;
     let state = crate::state::app_state()?;
-    users::grant_role(&state.db, &email, role, &crate::state::actor(&admin))
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))?;
+    domain::users::grant_role(&state.db, &email, role, &crate::state::actor(&admin)).await?;
     Ok(())
 }
 
@@ -77,13 +69,9 @@ pub async fn revoke_role(
     /// `admin`, `reviewer` or `manager`.
     role: String,
 ) -> Result<(), ConsoleError> {
-    use domain::users::{self, Role, UsersError};
     let admin = crate::state::require_role(&[Role::Admin])?;
     let (email, role) = parse(&email, &role)?;
     let state = crate::state::app_state()?;
-    match users::revoke_role(&state.db, &email, role, &crate::state::actor(&admin)).await {
-        Ok(_) => Ok(()),
-        Err(error @ UsersError::LastAdmin(_)) => Err(ConsoleError::invalid(error.to_string())),
-        Err(error) => Err(ConsoleError::unavailable(&error)),
-    }
+    domain::users::revoke_role(&state.db, &email, role, &crate::state::actor(&admin)).await?;
+    Ok(())
 }

@@ -3,18 +3,15 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::AgentFunction;
 
 use crate::error::ConsoleError;
 
 /// Everything the Prompts page shows for one function.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PromptsView {
-    /// Every function, as `(name, label)`, for switching between them.
-    pub functions: Vec<(String, String)>,
     /// The function shown.
-    pub function: String,
-    /// Its label.
-    pub label: String,
+    pub function: AgentFunction,
     /// Its release.
     pub release: ReleaseView,
     /// Its versions, newest first.
@@ -25,6 +22,8 @@ pub struct PromptsView {
     pub variables: Vec<String>,
     /// Whether the viewer may change anything (admins).
     pub can_edit: bool,
+    /// Which parts of a version the local engine reads for this function.
+    pub local_engine_reads: String,
 }
 
 /// A release.
@@ -78,7 +77,7 @@ pub struct DiffView {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use domain::{agents::AgentFunction, prompts::PromptError, users::Role};
+    use domain::{prompts::PromptError, users::Role};
 
     use crate::{error::ConsoleError, state::CurrentUser};
 
@@ -86,19 +85,11 @@ mod ssr {
         crate::state::require_role(&[Role::Admin])
     }
 
-    pub fn function(name: &str) -> Result<AgentFunction, ConsoleError> {
-        name.parse()
-            .map_err(|e: domain::agents::UnknownFunction| ConsoleError::invalid(e.to_string()))
-    }
-
-    /// Refusals are the admin's to fix; anything else is Steward's failure.
+    /// A template, settings or note the admin must fix is shown next to its field.
     pub fn from_prompt(error: PromptError) -> ConsoleError {
         match error {
             PromptError::Invalid(field, message) => ConsoleError::field(field, message),
-            PromptError::NoSuchVersion(..) | PromptError::NothingToRollBack(_) => {
-                ConsoleError::invalid(error.to_string())
-            }
-            PromptError::Query(_) => ConsoleError::unavailable(&error),
+            other => other.into(),
         }
     }
 }
@@ -114,90 +105,65 @@ pub async fn load_prompts(
     /// The newer version to compare.
     to: Option<i64>,
 ) -> Result<PromptsView, ConsoleError> {
-    use domain::{
-        agents::AgentFunction, graduation, prompts, users, users::Role, webex::timestamp::format_ms,
-    };
+    use domain::users::Role;
     let viewer = crate::state::require_role(&[Role::Admin, Role::Reviewer])?;
     let state = crate::state::app_state()?;
-    let db = &state.db;
     let function = match function.as_deref().filter(|f| !f.is_empty()) {
-        Some(name) => ssr::function(name)?,
+        Some(name) => crate::api::term(name)?,
         None => AgentFunction::ALL[0],
     };
-    let release = prompts::release(db, function)
-        .await
-        .map_err(ssr::from_prompt)?;
-    let stored = prompts::versions(db, function)
-        .await
-        .map_err(ssr::from_prompt)?;
-    let mut versions = Vec::with_capacity(stored.len());
-    for prompt in &stored {
-        let graduated = graduation::standing(db, function, prompt.version)
-            .await
-            .map_err(|e| ConsoleError::unavailable(&e))?
-            .graduated;
-        versions.push(VersionView {
-            version: prompt.version,
-            note: prompt.note.clone(),
-            author: users::describe_actor(db, &prompt.author)
-                .await
-                .map_err(|e| ConsoleError::unavailable(&e))?,
-            created: format_ms(prompt.created_ms),
-            template: prompt.template.clone(),
-            settings: serde_json::to_string_pretty(&prompt.settings).unwrap_or_default(),
-            variables: prompt.variables.clone(),
-            graduated,
-        });
-    }
-    let diff = match (from, to) {
-        (Some(from), Some(to)) => {
-            let find = |v: i64| {
-                stored
-                    .iter()
-                    .find(|p| p.version == v)
-                    .ok_or_else(|| ConsoleError::invalid(format!("{function} has no version {v}.")))
-            };
-            let d = prompts::diff(find(from)?, find(to)?);
-            let lines = |lines: Vec<prompts::DiffLine>| {
-                lines
-                    .into_iter()
-                    .map(|l| (l.kind.to_owned(), l.text))
-                    .collect()
-            };
-            Some(DiffView {
+    let compare = from.zip(to);
+    let page = domain::console::prompts::page(&state.db, function, compare).await?;
+    Ok(PromptsView::new(page, viewer.roles.contains(&Role::Admin)))
+}
+
+#[cfg(feature = "ssr")]
+impl PromptsView {
+    fn new(page: domain::console::prompts::PromptsPage, can_edit: bool) -> Self {
+        use domain::{prompts::DiffLine, webex::timestamp::format_ms};
+        let lines = |lines: Vec<DiffLine>| {
+            lines
+                .into_iter()
+                .map(|l| (l.kind.to_owned(), l.text))
+                .collect()
+        };
+        Self {
+            function: page.function,
+            release: ReleaseView {
+                version: page.release.version,
+                candidate: page.release.candidate,
+                previous: page.release.previous,
+                updated_by: page.release_by,
+                updated: format_ms(page.release.updated_ms),
+            },
+            versions: page
+                .versions
+                .into_iter()
+                .map(|v| VersionView {
+                    version: v.prompt.version,
+                    note: v.prompt.note,
+                    author: v.author,
+                    created: format_ms(v.prompt.created_ms),
+                    template: v.prompt.template,
+                    settings: serde_json::to_string_pretty(&v.prompt.settings).unwrap_or_default(),
+                    variables: v.prompt.variables,
+                    graduated: v.graduated,
+                })
+                .collect(),
+            diff: page.diff.map(|(from, to, diff)| DiffView {
                 from,
                 to,
-                template: lines(d.template),
-                settings: lines(d.settings),
-            })
+                template: lines(diff.template),
+                settings: lines(diff.settings),
+            }),
+            variables: domain::agents::variables(page.function)
+                .iter()
+                .map(|v| (*v).to_owned())
+                .collect(),
+            local_engine_reads: domain::ai::local::reads(page.function).to_owned(),
+            can_edit,
         }
-        _ => None,
-    };
-    Ok(PromptsView {
-        functions: AgentFunction::ALL
-            .iter()
-            .map(|f| (f.to_string(), f.label().to_owned()))
-            .collect(),
-        function: function.to_string(),
-        label: function.label().to_owned(),
-        release: ReleaseView {
-            version: release.version,
-            candidate: release.candidate,
-            previous: release.previous,
-            updated_by: users::describe_actor(db, &release.updated_by)
-                .await
-                .map_err(|e| ConsoleError::unavailable(&e))?,
-            updated: format_ms(release.updated_ms),
-        },
-        versions,
-        diff,
-        variables: function
-            .variables()
-            .iter()
-            .map(|v| (*v).to_owned())
-            .collect(),
-        can_edit: viewer.roles.contains(&Role::Admin),
-    })
+    }
 }
 
 /// Saves a new version; it runs nowhere until it is released or tried in an A/B split.
@@ -214,7 +180,7 @@ pub async fn create_prompt_version(
 ) -> Result<i64, ConsoleError> {
     use domain::prompts::{self, NewPrompt};
     let admin = ssr::admin()?;
-    let function = ssr::function(&function)?;
+    let function = crate::api::term(&function)?;
     let state = crate::state::app_state()?;
     let new = NewPrompt {
         template,
@@ -236,7 +202,7 @@ pub async fn promote_version(
     version: i64,
 ) -> Result<(), ConsoleError> {
     let admin = ssr::admin()?;
-    let function = ssr::function(&function)?;
+    let function = crate::api::term(&function)?;
     let state = crate::state::app_state()?;
     domain::prompts::promote(&state.db, function, version, &crate::state::actor(&admin))
         .await
@@ -255,7 +221,7 @@ pub async fn split_version(
     percent: String,
 ) -> Result<(), ConsoleError> {
     let admin = ssr::admin()?;
-    let function = ssr::function(&function)?;
+    let function = crate::api::term(&function)?;
     let percent: i64 = percent.trim().parse().map_err(|_| {
         ConsoleError::field(
             "percent",
@@ -282,7 +248,7 @@ pub async fn end_split(
     function: String,
 ) -> Result<(), ConsoleError> {
     let admin = ssr::admin()?;
-    let function = ssr::function(&function)?;
+    let function = crate::api::term(&function)?;
     let state = crate::state::app_state()?;
     domain::prompts::end_split(&state.db, function, &crate::state::actor(&admin))
         .await
@@ -297,7 +263,7 @@ pub async fn rollback_release(
     function: String,
 ) -> Result<i64, ConsoleError> {
     let admin = ssr::admin()?;
-    let function = ssr::function(&function)?;
+    let function = crate::api::term(&function)?;
     let state = crate::state::app_state()?;
     let release = domain::prompts::rollback(&state.db, function, &crate::state::actor(&admin))
         .await

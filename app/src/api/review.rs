@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::AgentFunction;
 
 use crate::error::ConsoleError;
 
@@ -25,8 +26,8 @@ pub struct ReviewView {
 pub struct DraftView {
     /// Its id.
     pub id: i64,
-    /// The agent function, as shown.
-    pub function: String,
+    /// The agent function that wrote it.
+    pub function: AgentFunction,
     /// The space's title.
     pub space: String,
     /// The prompt version that wrote it.
@@ -52,22 +53,12 @@ pub struct ContextLine {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use domain::{drafts::DraftError, users::Role};
+    use domain::users::Role;
 
     use crate::{error::ConsoleError, state::CurrentUser};
 
     pub fn reviewer() -> Result<CurrentUser, ConsoleError> {
         crate::state::require_role(&[Role::Reviewer, Role::Admin])
-    }
-
-    pub fn from_draft(error: DraftError) -> ConsoleError {
-        match error {
-            DraftError::NotFound(_) | DraftError::AlreadyDecided(_) => {
-                ConsoleError::invalid(error.to_string())
-            }
-            DraftError::Invalid(message) => ConsoleError::invalid(message),
-            other => ConsoleError::unavailable(&other),
-        }
     }
 }
 
@@ -77,53 +68,37 @@ pub async fn load_review_queue(
     /// The last draft of the previous page.
     after: Option<i64>,
 ) -> Result<ReviewView, ConsoleError> {
-    use domain::{agents::AgentFunction, drafts, policy, webex::timestamp::format_ms};
     ssr::reviewer()?;
     let state = crate::state::app_state()?;
-    let mut page = drafts::pending(&state.db, after.unwrap_or(0), PAGE_SIZE + 1)
-        .await
-        .map_err(ssr::from_draft)?;
-    let more = i64::try_from(page.len()).unwrap_or(i64::MAX) > PAGE_SIZE;
-    page.truncate(usize::try_from(PAGE_SIZE).unwrap_or(20));
-    let spaces = policy::spaces(&state.db)
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))?;
-    let drafts = page
-        .iter()
-        .map(|d| {
-            let context: Vec<serde_json::Value> = d
-                .context_json
-                .as_deref()
-                .and_then(|j| serde_json::from_str(j).ok())
-                .unwrap_or_default();
-            DraftView {
-                id: d.id,
-                function: d
-                    .function
-                    .parse::<AgentFunction>()
-                    .map_or_else(|_| d.function.clone(), |f| f.label().to_owned()),
-                space: spaces
-                    .iter()
-                    .find(|s| s.room_id == d.room_id)
-                    .map_or_else(|| d.room_id.clone(), |s| s.title.clone()),
-                prompt_version: d.prompt_version.clone(),
-                created: format_ms(d.created_ms),
-                context: context
-                    .iter()
-                    .map(|line| ContextLine {
-                        author: line["author"].as_str().unwrap_or_default().to_owned(),
-                        text: line["text"].as_str().unwrap_or_default().to_owned(),
-                        trigger: line["trigger"].as_bool().unwrap_or(false),
-                    })
-                    .collect(),
-                markdown: d.markdown.clone(),
-            }
-        })
-        .collect();
+    let page = domain::console::review::page(&state.db, after.unwrap_or(0), PAGE_SIZE).await?;
     Ok(ReviewView {
-        next_after: more.then(|| page.last().map(|d| d.id)).flatten(),
-        drafts,
+        drafts: page.items.into_iter().map(DraftView::new).collect(),
+        next_after: page.next,
     })
+}
+
+#[cfg(feature = "ssr")]
+impl DraftView {
+    fn new(queued: domain::console::review::QueuedDraft) -> Self {
+        let draft = queued.draft;
+        Self {
+            id: draft.id,
+            function: draft.function,
+            space: queued.space,
+            prompt_version: draft.prompt_version,
+            created: domain::webex::timestamp::format_ms(draft.created_ms),
+            context: draft
+                .context
+                .into_iter()
+                .map(|line| ContextLine {
+                    author: line.author,
+                    text: line.text,
+                    trigger: line.trigger,
+                })
+                .collect(),
+            markdown: draft.markdown,
+        }
+    }
 }
 
 /// Approves a draft, with the reviewer's edit when `markdown` differs from it; the bot posts it.
@@ -134,23 +109,16 @@ pub async fn approve_draft(
     /// The reply as the reviewer leaves it.
     markdown: String,
 ) -> Result<(), ConsoleError> {
+    use domain::drafts::{self, DraftError};
     let reviewer = ssr::reviewer()?;
     let state = crate::state::app_state()?;
-    if markdown.trim().is_empty() {
-        return Err(ConsoleError::field(
-            &format!("markdown.{id}"),
-            "The reply must not be empty; reject the draft instead.",
-        ));
+    let actor = crate::state::actor(&reviewer);
+    match drafts::approve(&state.db, id, &actor, Some(&markdown)).await {
+        Err(DraftError::Invalid(message)) => {
+            Err(ConsoleError::field(&format!("markdown.{id}"), message))
+        }
+        other => other.map(drop).map_err(Into::into),
     }
-    domain::drafts::approve(
-        &state.db,
-        id,
-        &crate::state::actor(&reviewer),
-        Some(&markdown),
-    )
-    .await
-    .map_err(ssr::from_draft)?;
-    Ok(())
 }
 
 /// Rejects a draft with the reviewer's reason; nothing is posted.
@@ -161,18 +129,16 @@ pub async fn reject_draft(
     /// Why.
     reason: String,
 ) -> Result<(), ConsoleError> {
+    use domain::drafts::{self, DraftError};
     let reviewer = ssr::reviewer()?;
     let state = crate::state::app_state()?;
-    if reason.trim().is_empty() {
-        return Err(ConsoleError::field(
-            &format!("reason.{id}"),
-            "Say why the draft is rejected.",
-        ));
+    let actor = crate::state::actor(&reviewer);
+    match drafts::reject(&state.db, id, &actor, &reason).await {
+        Err(DraftError::Invalid(message)) => {
+            Err(ConsoleError::field(&format!("reason.{id}"), message))
+        }
+        other => Ok(other?),
     }
-    domain::drafts::reject(&state.db, id, &crate::state::actor(&reviewer), &reason)
-        .await
-        .map_err(ssr::from_draft)?;
-    Ok(())
 }
 
 /// Approves every selected draft as written (`selected` maps draft ids to `on`). Drafts someone
@@ -182,7 +148,6 @@ pub async fn approve_selected(
     /// Draft id → `on`.
     selected: Option<HashMap<String, String>>,
 ) -> Result<usize, ConsoleError> {
-    use domain::drafts::{self, DraftError};
     let reviewer = ssr::reviewer()?;
     let state = crate::state::app_state()?;
     let ids: Vec<i64> = selected
@@ -193,13 +158,8 @@ pub async fn approve_selected(
     if ids.is_empty() {
         return Err(ConsoleError::invalid("Select the drafts to approve first."));
     }
-    let mut approved = 0;
-    for id in ids {
-        match drafts::approve(&state.db, id, &crate::state::actor(&reviewer), None).await {
-            Ok(_) => approved += 1,
-            Err(DraftError::AlreadyDecided(_) | DraftError::NotFound(_)) => {}
-            Err(error) => return Err(ConsoleError::unavailable(&error)),
-        }
-    }
+    let actor = crate::state::actor(&reviewer);
+    let approved = domain::drafts::approve_each(&state.db, &ids, &actor).await?;
+    crate::state::confirm(&format!("Approved {approved}."));
     Ok(approved)
 }

@@ -48,10 +48,13 @@ pub struct SandboxMessage {
     pub author: String,
     /// Its text, mentions rendered as names.
     pub text: String,
+    /// Its markdown rendered as Webex clients show it (raw HTML in it escaped by the sandbox),
+    /// when it was posted as markdown.
+    pub html: Option<String>,
     /// When, as Webex writes it.
     pub created: String,
-    /// Whether it replies in a thread.
-    pub is_reply: bool,
+    /// The message it replies to, in a thread.
+    pub parent: Option<String>,
     /// Its card, if any.
     pub card: Option<CardView>,
 }
@@ -74,13 +77,13 @@ pub struct SandboxView {
 #[cfg(feature = "ssr")]
 mod ssr {
     use domain::{
-        sandbox::{Sandbox, SandboxError},
         users::Role,
         webex::{
             cards::{Action, AdaptiveCard, Element},
             types::Message,
         },
     };
+    use webex_sandbox::Sandbox;
 
     use super::{CardView, SandboxMessage};
     use crate::error::ConsoleError;
@@ -91,15 +94,6 @@ mod ssr {
         crate::state::app_state()?.sandbox.ok_or_else(|| {
             ConsoleError::not_found("The Webex sandbox is not running on this server.")
         })
-    }
-
-    /// Sandbox errors are the person's mistakes (a wrong pick, an empty message), except 5xx.
-    pub fn from_sandbox(error: SandboxError) -> ConsoleError {
-        if error.status >= 500 {
-            ConsoleError::unavailable(&error)
-        } else {
-            ConsoleError::invalid(error.message)
-        }
     }
 
     pub fn card_view(message: &Message) -> Option<CardView> {
@@ -133,8 +127,9 @@ mod ssr {
             id: message.id.clone(),
             author,
             text: message.text.clone(),
+            html: message.html.clone(),
             created: message.created.clone(),
-            is_reply: message.parent_id.is_some(),
+            parent: message.parent_id.clone(),
             card: card_view(message),
         }
     }
@@ -148,59 +143,34 @@ pub async fn load_sandbox(
     /// The space to show.
     space: Option<String>,
 ) -> Result<SandboxView, ConsoleError> {
-    use self::ssr::{from_sandbox, message_view, sandbox_for_admin};
-    let sandbox = sandbox_for_admin()?;
-    let everyone = sandbox.people().await.map_err(from_sandbox)?;
-    let people: Vec<SandboxPerson> = everyone
-        .iter()
-        .filter(|p| p.kind == "person")
-        .map(|p| SandboxPerson {
-            id: p.id.clone(),
-            name: p.display_name.clone(),
-            email: p.emails.first().cloned().unwrap_or_default(),
-        })
-        .collect();
-    let person = person.filter(|id| people.iter().any(|p| &p.id == id));
-    let mut view = SandboxView {
-        people,
-        person: person.clone(),
-        spaces: Vec::new(),
-        space: None,
-        messages: Vec::new(),
-    };
-    let Some(person) = person else {
-        return Ok(view);
-    };
-    let caller = sandbox.act_as(&person).await.map_err(from_sandbox)?;
-    view.spaces = sandbox
-        .spaces(&caller)
-        .await
-        .map_err(from_sandbox)?
-        .into_iter()
-        .map(|r| SandboxSpace {
-            id: r.id,
-            title: r.title,
-        })
-        .collect();
-    let Some(space) = space.filter(|id| view.spaces.iter().any(|s| &s.id == id)) else {
-        return Ok(view);
-    };
-    let messages = sandbox
-        .recent_messages(&caller, &space, 50)
-        .await
-        .map_err(from_sandbox)?;
-    view.messages = messages
-        .iter()
-        .map(|m| {
-            let author = everyone
-                .iter()
-                .find(|p| p.id == m.person_id)
-                .map_or_else(|| m.person_email.clone(), |p| p.display_name.clone());
-            message_view(m, author)
-        })
-        .collect();
-    view.space = Some(space);
-    Ok(view)
+    let sandbox = ssr::sandbox_for_admin()?;
+    let page = sandbox.console_page(person, space).await?;
+    Ok(SandboxView {
+        people: page
+            .people
+            .into_iter()
+            .map(|p| SandboxPerson {
+                email: p.emails.first().cloned().unwrap_or_default(),
+                id: p.id,
+                name: p.display_name,
+            })
+            .collect(),
+        person: page.person,
+        spaces: page
+            .spaces
+            .into_iter()
+            .map(|r| SandboxSpace {
+                id: r.id,
+                title: r.title,
+            })
+            .collect(),
+        space: page.space,
+        messages: page
+            .messages
+            .iter()
+            .map(|(message, author)| ssr::message_view(message, author.clone()))
+            .collect(),
+    })
 }
 
 /// Posts `text` in `space` as `person`; `@Name` mentions people in the space.
@@ -213,16 +183,12 @@ pub async fn post_sandbox_message(
     /// What.
     text: String,
 ) -> Result<(), ConsoleError> {
-    use self::ssr::{from_sandbox, sandbox_for_admin};
-    let sandbox = sandbox_for_admin()?;
+    let sandbox = ssr::sandbox_for_admin()?;
     if text.trim().is_empty() {
         return Err(ConsoleError::invalid("Write a message first."));
     }
-    let caller = sandbox.act_as(&person).await.map_err(from_sandbox)?;
-    sandbox
-        .post_as(&caller, &space, &text, None)
-        .await
-        .map_err(from_sandbox)?;
+    let caller = sandbox.act_as(&person).await?;
+    sandbox.post_as(&caller, &space, &text, None).await?;
     Ok(())
 }
 
@@ -239,9 +205,8 @@ pub async fn click_sandbox_card(
     /// The card's text inputs by id.
     inputs: Option<std::collections::HashMap<String, String>>,
 ) -> Result<String, ConsoleError> {
-    use self::ssr::{from_sandbox, sandbox_for_admin};
-    let sandbox = sandbox_for_admin()?;
-    let caller = sandbox.act_as(&person).await.map_err(from_sandbox)?;
+    let sandbox = ssr::sandbox_for_admin()?;
+    let caller = sandbox.act_as(&person).await?;
     let values = inputs
         .unwrap_or_default()
         .into_iter()
@@ -249,7 +214,6 @@ pub async fn click_sandbox_card(
         .collect();
     let action = sandbox
         .click_card(&caller, &message, button, values)
-        .await
-        .map_err(from_sandbox)?;
+        .await?;
     Ok(action.id)
 }

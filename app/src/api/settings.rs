@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::IntegrationKind;
 
 use crate::error::ConsoleError;
 
@@ -22,8 +23,8 @@ pub struct SettingsView {
     pub ai_key_set: bool,
     /// Each integration.
     pub integrations: Vec<IntegrationView>,
-    /// The integration Escalate proposes to use (its stored name), if any.
-    pub escalation_target: Option<String>,
+    /// The integration Escalate proposes to use, if any.
+    pub escalation_target: Option<IntegrationKind>,
     /// Built-in redaction kinds: stored name, label, whether on.
     pub redaction_kinds: Vec<(String, String, bool)>,
     /// Custom rules, one per line.
@@ -39,12 +40,8 @@ pub struct SettingsView {
 /// An integration as Settings shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntegrationView {
-    /// Stored name, e.g. `servicenow`.
-    pub kind: String,
-    /// Shown name.
-    pub label: String,
-    /// What its credential is called.
-    pub secret_label: String,
+    /// Which system.
+    pub kind: IntegrationKind,
     /// Whether the credential is set.
     pub secret_set: bool,
     /// Base URL (the URL itself for the webhook).
@@ -57,6 +54,13 @@ pub struct IntegrationView {
     pub issue_type: String,
     /// Whether actions can use it.
     pub ready: bool,
+}
+
+/// Confirms a save to the person who made it; passes its result on.
+#[cfg(feature = "ssr")]
+fn saved<T>(result: T) -> T {
+    crate::state::confirm("Saved.");
+    result
 }
 
 #[cfg(feature = "ssr")]
@@ -88,7 +92,7 @@ mod ssr {
             RedactionError::Invalid { .. } | RedactionError::TooMany => {
                 ConsoleError::field("custom", e.to_string())
             }
-            other => ConsoleError::unavailable(&other),
+            other => other.into(),
         })?;
         Ok(RedactionRules { off, custom })
     }
@@ -97,78 +101,64 @@ mod ssr {
 /// Reads every setting.
 #[server(prefix = "/api", endpoint = "load_settings")]
 pub async fn load_settings() -> Result<SettingsView, ConsoleError> {
-    use domain::{
-        actions,
-        ai::openai::{self, AiProvider},
-        credentials, integrations, policy,
-        redact::{PiiKind, rules},
-        retention, review,
-    };
     ssr::admin()?;
     let db = crate::state::app_state()?.db;
-    let unavailable = |e: &(dyn std::error::Error + 'static)| ConsoleError::unavailable(e);
-    let provider = openai::provider(&db).await.map_err(|e| unavailable(&e))?;
-    let ai_key_set = credentials::get(&db, openai::KEY_CREDENTIAL)
-        .await
-        .map_err(|e| unavailable(&e))?
-        .is_some();
-    let (provider, ai_base_url, ai_model) = match provider {
-        AiProvider::Local => ("local", String::new(), String::new()),
-        AiProvider::OpenAi { base_url, model } => ("openai", base_url, model),
-    };
-    let integrations = integrations::statuses(&db)
-        .await
-        .map_err(|e| unavailable(&e))?
-        .into_iter()
-        .map(|status| {
-            let ready = status.ready();
-            let settings = status.settings.unwrap_or_default();
-            IntegrationView {
-                kind: status.kind.as_str().to_owned(),
-                label: status.kind.label().to_owned(),
-                secret_label: status.kind.credential_label().to_owned(),
-                secret_set: status.secret_set,
-                base_url: settings.base_url,
-                username: settings.username,
-                project: settings.project,
-                issue_type: settings.issue_type,
-                ready,
-            }
-        })
-        .collect();
-    let redaction = rules::rules(&db).await.map_err(|e| unavailable(&e))?;
-    let spaces = policy::spaces(&db)
-        .await
-        .map_err(|e| unavailable(&e))?
-        .into_iter()
-        .filter(|s| s.kind == "group" && s.bot_left_ms.is_none())
-        .map(|s| (s.room_id, s.title))
-        .collect();
-    Ok(SettingsView {
-        provider: provider.to_owned(),
-        ai_base_url,
-        ai_model,
-        ai_key_set,
-        integrations,
-        escalation_target: actions::escalation_target(&db)
-            .await
-            .map_err(|e| unavailable(&e))?
-            .map(|k| k.as_str().to_owned()),
-        redaction_kinds: PiiKind::OPTIONAL
-            .into_iter()
-            .map(|k| {
-                (
-                    k.as_str().to_owned(),
-                    k.label().to_owned(),
-                    !redaction.off.contains(&k),
-                )
-            })
-            .collect(),
-        redaction_custom: rules::format_custom(&redaction.custom),
-        retention_days: retention::days(&db).await.map_err(|e| unavailable(&e))?,
-        review_space: review::space(&db).await.map_err(|e| unavailable(&e))?,
-        spaces,
-    })
+    Ok(SettingsView::new(
+        domain::console::settings::page(&db).await?,
+    ))
+}
+
+#[cfg(feature = "ssr")]
+impl SettingsView {
+    fn new(page: domain::console::settings::SettingsPage) -> Self {
+        use domain::{
+            ai::openai::AiProvider,
+            redact::{PiiKind, rules},
+        };
+        let (provider, ai_base_url, ai_model) = match page.provider {
+            AiProvider::Local => ("local", String::new(), String::new()),
+            AiProvider::OpenAi { base_url, model } => ("openai", base_url, model),
+        };
+        Self {
+            provider: provider.to_owned(),
+            ai_base_url,
+            ai_model,
+            ai_key_set: page.ai_key_set,
+            integrations: page
+                .integrations
+                .into_iter()
+                .map(|status| {
+                    let ready = status.ready();
+                    let settings = status.settings.unwrap_or_default();
+                    IntegrationView {
+                        kind: status.kind,
+                        secret_set: status.secret_set,
+                        base_url: settings.base_url,
+                        username: settings.username,
+                        project: settings.project,
+                        issue_type: settings.issue_type,
+                        ready,
+                    }
+                })
+                .collect(),
+            escalation_target: page.escalation_target,
+            redaction_kinds: PiiKind::OPTIONAL
+                .into_iter()
+                .map(|k| {
+                    let on = !page.redaction.off.contains(&k);
+                    (k.as_str().to_owned(), k.label().to_owned(), on)
+                })
+                .collect(),
+            redaction_custom: rules::format_custom(&page.redaction.custom),
+            retention_days: page.retention_days,
+            review_space: page.review_space,
+            spaces: page
+                .group_spaces
+                .into_iter()
+                .map(|s| (s.room_id, s.title))
+                .collect(),
+        }
+    }
 }
 
 /// Chooses the AI provider; `api_key` empty keeps the stored key.
@@ -195,12 +185,10 @@ pub async fn save_ai_provider(
         _ => return Err(ConsoleError::field("provider", "Choose a provider.")),
     };
     let key = Some(api_key.as_str()).filter(|k| !k.trim().is_empty());
-    openai::set_provider(&db, chosen, key, &crate::state::actor(&admin))
-        .await
-        .map_err(|e| match e {
-            ProviderError::Invalid { field, message } => ConsoleError::field(field, message),
-            other => ConsoleError::unavailable(&other),
-        })
+    match openai::set_provider(&db, chosen, key, &crate::state::actor(&admin)).await {
+        Err(ProviderError::Invalid { field, message }) => Err(ConsoleError::field(field, message)),
+        other => Ok(saved(other?)),
+    }
 }
 
 /// Saves an integration's settings and, when `secret` is not empty, its credential.
@@ -223,48 +211,26 @@ pub async fn save_integration(
     #[server(default)]
     secret: String,
 ) -> Result<(), ConsoleError> {
-    use domain::integrations::{self, IntegrationError, IntegrationKind, IntegrationSettings};
+    use domain::integrations::{self, IntegrationError, IntegrationSettings};
     let admin = ssr::admin()?;
     let db = crate::state::app_state()?.db;
-    let kind: IntegrationKind = kind
-        .parse()
-        .map_err(|e: IntegrationError| ConsoleError::invalid(e.to_string()))?;
-    let secret = Some(secret.as_str()).filter(|s| !s.trim().is_empty());
-    let known = integrations::statuses(&db)
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))?
-        .into_iter()
-        .any(|s| s.kind == kind && s.secret_set);
-    if secret.is_none() && !known {
-        return Err(ConsoleError::field(
-            &format!("{kind}.secret"),
-            format!("Enter the {}.", lower_first_word(kind.credential_label())),
-        ));
-    }
+    let kind: IntegrationKind = crate::api::term(&kind)?;
     let settings = IntegrationSettings {
         base_url,
         username,
         project,
         issue_type,
     };
-    integrations::configure(&db, kind, settings, secret, &crate::state::actor(&admin))
-        .await
-        .map_err(|e| match e {
-            IntegrationError::Invalid { field, message } => {
-                ConsoleError::field(&format!("{kind}.{field}"), message)
-            }
-            other => ConsoleError::unavailable(&other),
-        })
-}
-
-/// `Routing key` → `routing key`, but `API token` stays.
-#[cfg(feature = "ssr")]
-fn lower_first_word(label: &str) -> String {
-    let acronym = label.chars().nth(1).is_some_and(|c| c.is_ascii_uppercase());
-    let mut chars = label.chars();
-    match chars.next() {
-        Some(first) if !acronym => first.to_lowercase().chain(chars).collect(),
-        _ => label.to_owned(),
+    let secret = Some(secret.as_str());
+    match integrations::configure(&db, kind, settings, secret, &crate::state::actor(&admin)).await {
+        Err(IntegrationError::Invalid { field, message }) => {
+            Err(ConsoleError::field(&format!("{kind}.{field}"), message))
+        }
+        other => {
+            other?;
+            saved(());
+            Ok(())
+        }
     }
 }
 
@@ -275,10 +241,7 @@ pub async fn save_escalation_target(
     #[server(default)]
     target: String,
 ) -> Result<bool, ConsoleError> {
-    use domain::{
-        actions,
-        integrations::{self, IntegrationKind},
-    };
+    use domain::actions::{self, ActionError};
     let admin = ssr::admin()?;
     let db = crate::state::app_state()?.db;
     let kind = match target.as_str() {
@@ -288,21 +251,12 @@ pub async fn save_escalation_target(
                 .map_err(|e| ConsoleError::field("target", e.to_string()))?,
         ),
     };
-    if let Some(kind) = kind {
-        let ready = integrations::load(&db, kind)
-            .await
-            .map_err(|e| ConsoleError::unavailable(&e))?
-            .is_some();
-        if !ready {
-            return Err(ConsoleError::field(
-                "target",
-                format!("Set up {} first.", kind.label()),
-            ));
+    match actions::set_escalation_target(&db, kind, &crate::state::actor(&admin)).await {
+        Err(error @ ActionError::NotSetUp(_)) => {
+            Err(ConsoleError::field("target", error.to_string()))
         }
+        other => Ok(saved(other?)),
     }
-    actions::set_escalation_target(&db, kind, &crate::state::actor(&admin))
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))
 }
 
 /// Saves the redaction rules: checked kinds stay on; custom rules one per line.
@@ -317,9 +271,9 @@ pub async fn save_redaction(
     let admin = ssr::admin()?;
     let db = crate::state::app_state()?.db;
     let rules = ssr::rules_from(&kinds, &custom)?;
-    domain::redact::rules::set_rules(&db, &rules, &crate::state::actor(&admin))
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))
+    Ok(saved(
+        domain::redact::rules::set_rules(&db, &rules, &crate::state::actor(&admin)).await?,
+    ))
 }
 
 /// What `sample` becomes under the rules in the form (saved or not); nothing is stored.
@@ -361,12 +315,12 @@ pub async fn save_retention(
             )
         })?),
     };
-    retention::set_days(&db, days, &crate::state::actor(&admin))
-        .await
-        .map_err(|e| match e {
-            RetentionError::OutOfRange => ConsoleError::field("days", e.to_string()),
-            other => ConsoleError::unavailable(&other),
-        })
+    match retention::set_days(&db, days, &crate::state::actor(&admin)).await {
+        Err(error @ RetentionError::OutOfRange) => {
+            Err(ConsoleError::field("days", error.to_string()))
+        }
+        other => Ok(saved(other?)),
+    }
 }
 
 /// Chooses the space where reviewers get drafts as cards; empty: none.
@@ -379,12 +333,10 @@ pub async fn save_review_space(
     use domain::review::{self, ReviewSpaceError};
     let admin = ssr::admin()?;
     let db = crate::state::app_state()?.db;
-    review::set_space(&db, Some(room_id.as_str()), &crate::state::actor(&admin))
-        .await
-        .map_err(|e| match e {
-            ReviewSpaceError::UnknownSpace(_) | ReviewSpaceError::Direct => {
-                ConsoleError::field("room_id", e.to_string())
-            }
-            other => ConsoleError::unavailable(&other),
-        })
+    match review::set_space(&db, Some(room_id.as_str()), &crate::state::actor(&admin)).await {
+        Err(error @ (ReviewSpaceError::UnknownSpace(_) | ReviewSpaceError::Direct)) => {
+            Err(ConsoleError::field("room_id", error.to_string()))
+        }
+        other => Ok(saved(other?)),
+    }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::Role;
 
 use crate::error::ConsoleError;
 
@@ -50,8 +51,8 @@ pub struct RuntimeStatus {
 /// How many people hold a role.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleCount {
-    /// The role's name, e.g. `admin`.
-    pub role: String,
+    /// The role.
+    pub role: Role,
     /// How many people hold it.
     pub people: i64,
 }
@@ -68,12 +69,9 @@ pub struct ChainCheck {
 /// Reads the installation's state.
 #[server(prefix = "/api", endpoint = "load_system_status")]
 pub async fn load_system_status() -> Result<SystemStatus, ConsoleError> {
-    use domain::users::Role;
     crate::state::require_role(&Role::ALL)?;
     let state = crate::state::app_state()?;
-    let overview = domain::status::overview(&state.db)
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))?;
+    let overview = domain::status::overview(&state.db).await?;
     let readiness = overview.readiness;
     Ok(SystemStatus {
         database: match readiness.backend {
@@ -87,10 +85,7 @@ pub async fn load_system_status() -> Result<SystemStatus, ConsoleError> {
         people: overview
             .role_counts
             .into_iter()
-            .map(|(role, people)| RoleCount {
-                role: role.to_string(),
-                people,
-            })
+            .map(|(role, people)| RoleCount { role, people })
             .collect(),
         sandbox: state.sandbox.is_some(),
         runtime: runtime_status(&overview.events, &overview.jobs),
@@ -99,20 +94,24 @@ pub async fn load_system_status() -> Result<SystemStatus, ConsoleError> {
 }
 
 #[cfg(feature = "ssr")]
-fn runtime_status(events: &[(String, i64)], jobs: &domain::queue::QueueCounts) -> RuntimeStatus {
-    let count = |states: &[&str]| {
+fn runtime_status(
+    events: &[(vocab::EventState, i64)],
+    jobs: &domain::queue::QueueCounts,
+) -> RuntimeStatus {
+    use vocab::EventState::{Dead, Drafted, Queued, Replied, Replying, Shadowed};
+    let count = |states: &[vocab::EventState]| {
         events
             .iter()
-            .filter(|(state, _)| states.contains(&state.as_str()))
+            .filter(|(state, _)| states.contains(state))
             .map(|(_, n)| n)
             .sum()
     };
     RuntimeStatus {
         events: events.iter().map(|(_, n)| n).sum(),
-        replied: count(&["replied"]),
-        waiting: count(&["queued", "replying"]),
-        drafted: count(&["drafted", "shadowed"]),
-        dead: count(&["dead"]),
+        replied: count(&[Replied]),
+        waiting: count(&[Queued, Replying]),
+        drafted: count(&[Drafted, Shadowed]),
+        dead: count(&[Dead]),
         jobs_queued: jobs.queued,
         jobs_running: jobs.running,
         jobs_dead: jobs.dead,
@@ -122,12 +121,9 @@ fn runtime_status(events: &[(String, i64)], jobs: &domain::queue::QueueCounts) -
 /// Walks the audit log's hash chain and reports the first entry that does not verify.
 #[server(prefix = "/api", endpoint = "verify_audit_chain")]
 pub async fn verify_audit_chain() -> Result<ChainCheck, ConsoleError> {
-    use domain::users::Role;
     crate::state::require_role(&Role::ALL)?;
     let state = crate::state::app_state()?;
-    let report = domain::audit::verify(&state.db)
-        .await
-        .map_err(|e| ConsoleError::unavailable(&e))?;
+    let report = domain::audit::verify(&state.db).await?;
     Ok(ChainCheck {
         entries_checked: report.entries_checked,
         broken: report.first_broken.map(|b| (b.seq, b.problem.to_string())),

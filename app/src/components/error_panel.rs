@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::error::ConsoleError;
+
 /// Lists the errors caught by an `ErrorBoundary`. On the server it also sets the response status
 /// that matches the first error (403 for a refused role, 500 for a failure, …), so monitoring
 /// and tests see what the person sees.
@@ -13,6 +15,26 @@ pub fn ErrorPanel(
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(errors.with_untracked(status_for));
+    }
+    let refused = errors.with_untracked(|errors| {
+        errors.iter().next().is_some_and(|(_, error)| {
+            matches!(
+                error.downcast_ref::<ConsoleError>(),
+                Some(ConsoleError::Forbidden)
+            )
+        })
+    });
+    if refused {
+        return view! {
+            <section class="error-panel" role="alert">
+                <h2>"Your role does not allow this page"</h2>
+                <p>
+                    "Your role does not allow this. Ask a Steward admin to give you the role it \
+                     needs; admins grant roles on the People page."
+                </p>
+            </section>
+        }
+        .into_any();
     }
     view! {
         <section class="error-panel" role="alert">
@@ -28,13 +50,12 @@ pub fn ErrorPanel(
             </ul>
         </section>
     }
+    .into_any()
 }
 
 #[cfg(feature = "ssr")]
 fn status_for(errors: &Errors) -> http::StatusCode {
     use http::StatusCode;
-
-    use crate::error::ConsoleError;
 
     let first = errors
         .iter()

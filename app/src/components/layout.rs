@@ -1,7 +1,7 @@
 //! The frame around every page: header with navigation and the signed-in person, and footer.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::api::session::{SessionInfo, load_session};
 
@@ -23,10 +23,27 @@ pub fn Layout(children: Children) -> impl IntoView {
                 })}
             </Suspense>
         </header>
-        <main id="main">{children()}</main>
+        <main id="main">
+            <Notice />
+            {children()}
+        </main>
         <footer class="site-footer">
             <p>"Steward · governed AI agents for Webex"</p>
         </footer>
+    }
+}
+
+/// The confirmation of the last change made from a form, when the address carries one
+/// (`?notice=`; see `state::confirm`).
+#[component]
+fn Notice() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query
+            .read()
+            .get("notice")
+            .filter(|notice| !notice.is_empty())
+            .map(|notice| view! { <p class="notice ok" role="status">{notice}</p> })
     }
 }
 

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use vocab::ActionState;
 
 use crate::{
     api::actions::{ActionView, ActionsView, ApproveAction, RejectAction, load_actions},
@@ -62,20 +63,6 @@ pub fn ActionsPage() -> impl IntoView {
 
 #[component]
 fn Queue(view: ActionsView, decisions: Decisions) -> impl IntoView {
-    let approved = move || {
-        decisions
-            .approve
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|()| {
-                view! {
-                    <p class="result ok" role="status">
-                        "Approved. Steward is sending it; the outcome appears below and in the space."
-                    </p>
-                }
-            })
-    };
     let waiting = if view.pending.is_empty() {
         view! { <p class="card muted">"No action waits for approval."</p> }.into_any()
     } else {
@@ -89,7 +76,6 @@ fn Queue(view: ActionsView, decisions: Decisions) -> impl IntoView {
         view! { <a class="button" href=format!("/actions?after={after}")>"Next actions"</a> }
     });
     view! {
-        {approved}
         <section aria-labelledby="waiting">
             <h2 id="waiting">"Waiting for approval"</h2>
             {waiting}
@@ -108,7 +94,8 @@ fn PendingCard(action: ActionView, decisions: Decisions) -> impl IntoView {
     let id = action.id.to_string();
     let reject_id = id.clone();
     let reason_label = format!("Reason to reject action {}", action.id);
-    let approve_label = format!("Approve: {}", action.verb);
+    let verb = action.system.verb();
+    let approve_label = format!("Approve: {verb}");
     view! {
         <article class="card action" aria-labelledby=heading>
             <header class="draft-head">
@@ -116,15 +103,15 @@ fn PendingCard(action: ActionView, decisions: Decisions) -> impl IntoView {
                 <span class="muted">
                     {format!(
                         " {} · {} in {} · proposed by {} · {}",
-                        action.system,
-                        action.function,
+                        action.system.label(),
+                        action.function.label(),
                         action.space,
                         action.proposed_by,
                         short_time(&action.proposed),
                     )}
                 </span>
             </header>
-            <p>{format!("Approving will {}, sending this request:", action.verb)}</p>
+            <p>{format!("Approving will {verb}, sending this request:")}</p>
             <pre class="payload">{action.payload}</pre>
             <ActionForm action=decisions.approve attr:class="inline-form">
                 <input type="hidden" name="id" value=id />
@@ -148,36 +135,44 @@ fn PendingCard(action: ActionView, decisions: Decisions) -> impl IntoView {
 
 #[component]
 fn Decided(actions: Vec<ActionView>) -> impl IntoView {
+    // While an approved action is being sent, the page loads itself again every two seconds
+    // (with or without JavaScript) until every outcome is known.
+    let sending = actions
+        .iter()
+        .any(|a| matches!(a.state, ActionState::Approved))
+        .then(|| view! { <meta http-equiv="refresh" content="2; url=/actions" /> });
     let body = if actions.is_empty() {
         view! { <p class="muted">"No action was decided yet."</p> }.into_any()
     } else {
         let rows = actions
             .into_iter()
             .map(|action| {
-                let outcome = match action.state.as_str() {
-                    "succeeded" => {
+                let outcome = match action.state {
+                    ActionState::Succeeded => {
                         let reference = action.reference.unwrap_or_default();
                         match action.link {
                             Some(link) => view! { <a href=link>{reference}</a> }.into_any(),
                             None => view! { <span>{reference}</span> }.into_any(),
                         }
                     }
-                    "failed" => {
+                    ActionState::Failed => {
                         view! { <span>{action.error.unwrap_or_default()}</span> }.into_any()
                     }
-                    "rejected" => {
+                    ActionState::Rejected => {
                         view! { <span>{action.reason.unwrap_or_default()}</span> }.into_any()
                     }
-                    _ => view! { <span class="muted">"Sending…"</span> }.into_any(),
+                    ActionState::Pending | ActionState::Approved => {
+                        view! { <span class="muted">"Sending…"</span> }.into_any()
+                    }
                 };
                 let state_class = format!("state state-{}", action.state);
                 view! {
                     <tr>
                         <td>{action.title}</td>
-                        <td>{action.system}</td>
+                        <td>{action.system.label()}</td>
                         <td>{action.space}</td>
                         <td>
-                            <span class=state_class>{action.state}</span>
+                            <span class=state_class>{action.state.as_str()}</span>
                         </td>
                         <td>{outcome}</td>
                         <td>{action.decided_by.unwrap_or_default()}</td>
@@ -206,6 +201,7 @@ fn Decided(actions: Vec<ActionView>) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="decided">
+            {sending}
             <h2 id="decided">"Recently decided"</h2>
             {body}
         </section>

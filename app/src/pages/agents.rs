@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use vocab::{Mode, RoomKind};
 
 use crate::{
     api::agents::{
@@ -14,14 +15,6 @@ use crate::{
         forms::{FieldError, FormError},
     },
 };
-
-/// What each mode means, in the order the grid offers them.
-const MODES: [(&str, &str); 4] = [
-    ("off", "does nothing"),
-    ("shadow", "runs and records, posts nothing"),
-    ("review", "a reviewer approves each answer"),
-    ("live", "answers directly"),
-];
 
 /// The grid of functions × spaces, one form for all of it so several changes save at once; the
 /// function cards; the graduation thresholds. Admins see forms, others the same as text.
@@ -56,9 +49,9 @@ pub fn AgentsPage() -> impl IntoView {
         <h1>"Agents"</h1>
         <p class="lede">
             "Each agent function has a mode in each space: "
-            {MODES
+            {Mode::ALL
                 .iter()
-                .map(|(mode, what)| view! { <strong>{*mode}</strong> " " {*what} "; " })
+                .map(|mode| view! { <strong>{mode.as_str()}</strong> " " {mode.description()} "; " })
                 .collect_view()}
             "a switch that stops it everywhere; and a rollout that limits it to a share of spaces."
         </p>
@@ -98,7 +91,7 @@ fn AgentsBody(data: AgentsView, actions: Actions) -> impl IntoView {
                     <th scope="col">"Space"</th>
                     {functions
                         .iter()
-                        .map(|f| view! { <th scope="col">{f.label.clone()}</th> })
+                        .map(|f| view! { <th scope="col">{f.function.label()}</th> })
                         .collect_view()}
                 </tr>
             </thead>
@@ -111,22 +104,23 @@ fn AgentsBody(data: AgentsView, actions: Actions) -> impl IntoView {
                             .iter()
                             .zip(&space.modes)
                             .map(|(function, mode)| {
-                                let label = format!("{} in {}", function.label, space.title);
-                                let name = format!("modes[{}|{}]", function.name, space.room_id);
+                                let label = format!("{} in {}", function.function.label(), space.title);
+                                let name = format!("modes[{}|{}]", function.function, space.room_id);
+                                let mode = *mode;
                                 let cell = if can_edit {
                                     view! {
                                         <select name=name aria-label=label form="modes-form">
-                                            {MODES
+                                            {Mode::ALL
                                                 .iter()
-                                                .map(|(m, _)| {
-                                                    view! { <option value=*m selected=mode == m>{*m}</option> }
+                                                .map(|m| {
+                                                    view! { <option value=m.as_str() selected=mode == *m>{m.as_str()}</option> }
                                                 })
                                                 .collect_view()}
                                         </select>
                                     }
                                         .into_any()
                                 } else {
-                                    view! { <span class=format!("mode mode-{mode}")>{mode.clone()}</span> }
+                                    view! { <span class=format!("mode mode-{mode}")>{mode.as_str()}</span> }
                                         .into_any()
                                 };
                                 view! { <td>{cell}</td> }
@@ -137,7 +131,7 @@ fn AgentsBody(data: AgentsView, actions: Actions) -> impl IntoView {
                                 <th scope="row">
                                     {space.title.clone()}
                                     <span class="muted">
-                                        {if space.kind == "direct" { " · 1:1" } else { "" }}
+                                        {if space.kind == RoomKind::Direct { " · 1:1" } else { "" }}
                                         {(!space.bot_present).then_some(" · bot removed")}
                                     </span>
                                 </th>
@@ -163,14 +157,6 @@ fn AgentsBody(data: AgentsView, actions: Actions) -> impl IntoView {
                     view! {
                         <ActionForm action=actions.save attr:id="modes-form">
                             <FormError result=save_result />
-                            {move || {
-                                actions
-                                    .save
-                                    .value()
-                                    .get()
-                                    .and_then(Result::ok)
-                                    .map(|n| view! { <p class="result ok" role="status">{saved(n)}</p> })
-                            }}
                             <button type="submit">"Save modes"</button>
                         </ActionForm>
                     }
@@ -190,13 +176,14 @@ fn AgentsBody(data: AgentsView, actions: Actions) -> impl IntoView {
 #[component]
 fn FunctionCard(function: FunctionView, can_edit: bool, actions: Actions) -> impl IntoView {
     let FunctionView {
-        name,
-        label,
+        function,
         enabled,
         rollout_percent,
         versions,
         candidate_percent,
     } = function;
+    let name = function.as_str();
+    let label = function.label();
     let heading = format!("function-{name}");
     let heading_id = heading.clone();
     let rollout_result = Signal::derive(move || actions.rollout.value().get());
@@ -206,7 +193,7 @@ fn FunctionCard(function: FunctionView, can_edit: bool, actions: Actions) -> imp
     } else {
         view! { <span class="badge warn">"switched off"</span> }
     };
-    let switch_name = name.clone();
+    let switch_name = name;
     let (switch_text, switch_value) = if enabled {
         (format!("Switch {label} off"), "false")
     } else {
@@ -223,7 +210,7 @@ fn FunctionCard(function: FunctionView, can_edit: bool, actions: Actions) -> imp
     });
     let rollout = if can_edit {
         let field = format!("percent.{name}");
-        let rollout_name = name.clone();
+        let rollout_name = name;
         view! {
             <ActionForm action=actions.rollout attr:class="inline-form">
                 <input type="hidden" name="function" value=rollout_name />
@@ -264,7 +251,6 @@ fn FunctionCard(function: FunctionView, can_edit: bool, actions: Actions) -> imp
                 )
             };
             let graduate = (can_edit && !v.graduated).then(|| {
-                let name = name.clone();
                 view! {
                     <ActionForm action=actions.graduate attr:class="inline-form">
                         <input type="hidden" name="function" value=name />
@@ -342,14 +328,5 @@ fn Thresholds(
                     }
                 })}
         </section>
-    }
-}
-
-/// What saving the grid changed, in words.
-fn saved(changes: usize) -> String {
-    match changes {
-        0 => "Nothing changed.".to_owned(),
-        1 => "Saved 1 change.".to_owned(),
-        n => format!("Saved {n} changes."),
     }
 }

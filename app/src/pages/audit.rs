@@ -8,6 +8,7 @@ use leptos_router::{
     components::Form,
     hooks::{use_query_map, use_url},
 };
+use vocab::{AgentFunction, Decision};
 
 use crate::{
     api::{
@@ -16,9 +17,6 @@ use crate::{
     },
     components::{chain::ChainResult, error_panel::ErrorPanel, format::short_time},
 };
-
-/// The decisions an agent records, for the decision filter.
-const DECISIONS: [&str; 5] = ["reply", "draft", "shadow", "off", "builtin"];
 
 /// All of it works as plain GET forms and links, so every view has an address.
 #[component]
@@ -101,6 +99,13 @@ fn AuditBody(view: AuditView, query: AuditQuery) -> impl IntoView {
     });
     let selected = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
     let text_value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let refused = view.refused.clone();
+    let error_for = move |field: &str| {
+        refused
+            .as_ref()
+            .filter(|(name, _)| name == field)
+            .map(|(_, message)| view! { <span class="field-error" role="alert">{message.clone()}</span> })
+    };
     view! {
         <section class="card" aria-labelledby="filter-heading">
             <h2 id="filter-heading">"Filter"</h2>
@@ -112,17 +117,17 @@ fn AuditBody(view: AuditView, query: AuditQuery) -> impl IntoView {
                     </label>
                     <label>
                         "Actor"
-                        <input type="text" name="actor" value=text_value(&query.actor) placeholder="user:3, system:runtime" />
+                        <input type="text" name="actor" value=text_value(&query.actor) placeholder="A name or e-mail" />
+                        {error_for("actor")}
                     </label>
                     <label>
                         "Function"
                         <select name="function">
                             <option value="">"Any"</option>
-                            {view
-                                .functions
+                            {AgentFunction::ALL
                                 .iter()
-                                .map(|(name, label)| {
-                                    view! { <option value=name.clone() selected=selected(&query.function, name)>{label.clone()}</option> }
+                                .map(|f| {
+                                    view! { <option value=f.as_str() selected=selected(&query.function, f.as_str())>{f.label()}</option> }
                                 })
                                 .collect_view()}
                         </select>
@@ -144,31 +149,37 @@ fn AuditBody(view: AuditView, query: AuditQuery) -> impl IntoView {
                         "Decision"
                         <select name="decision">
                             <option value="">"Any"</option>
-                            {DECISIONS
+                            {Decision::ALL
                                 .iter()
-                                .map(|d| view! { <option value=*d selected=selected(&query.decision, d)>{*d}</option> })
+                                .map(|d| view! { <option value=d.as_str() selected=selected(&query.decision, d.as_str())>{d.label()}</option> })
                                 .collect_view()}
                         </select>
                     </label>
                     <label>
                         "From (UTC)"
                         <input type="datetime-local" name="from" value=text_value(&query.from) />
+                        {error_for("from")}
                     </label>
                     <label>
                         "To (UTC)"
                         <input type="datetime-local" name="to" value=text_value(&query.to) />
+                        {error_for("to")}
                     </label>
                     <button type="submit">"Show"</button>
                 </div>
             </Form>
-            <p class="muted">
-                {format!("The log holds {} entries. Export what this filter shows: ", view.total)}
-                <a href=export("csv")>"CSV"</a>
-                " · "
-                <a href=export("jsonl")>"JSON lines"</a>
-            </p>
+            {view.refused.is_none().then(|| view! {
+                <p class="muted">
+                    {format!("The log holds {} entries. Export what this filter shows: ", view.total)}
+                    <a href=export("csv") download="steward-audit.csv" rel="external">"CSV"</a>
+                    " · "
+                    <a href=export("jsonl") download="steward-audit.jsonl" rel="external">"JSON lines"</a>
+                </p>
+            })}
         </section>
-        {if view.entries.is_empty() {
+        {if view.refused.is_some() {
+            ().into_any()
+        } else if view.entries.is_empty() {
             view! { <p class="card muted">"No entries match."</p> }.into_any()
         } else {
             view! { <Entries entries=view.entries /> }.into_any()

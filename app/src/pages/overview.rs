@@ -93,7 +93,7 @@ fn StatusCards(status: SystemStatus) -> impl IntoView {
                         .into_iter()
                         .map(|count| {
                             view! {
-                                <dt>{role_label(&count.role)}</dt>
+                                <dt>{count.role.plural()}</dt>
                                 <dd>{count.people}</dd>
                             }
                         })
@@ -140,14 +140,5 @@ fn RuntimeCard(runtime: RuntimeStatus) -> impl IntoView {
                 </dd>
             </dl>
         </section>
-    }
-}
-
-fn role_label(role: &str) -> &'static str {
-    match role {
-        "admin" => "Admins",
-        "reviewer" => "Reviewers",
-        "manager" => "Managers",
-        _ => "Other",
     }
 }

@@ -2,18 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use vocab::Role;
 
 use crate::{
     api::people::{GrantRole, PersonRoles, RevokeRole, load_people},
     components::{error_panel::ErrorPanel, forms::FieldError},
 };
-
-/// The roles, with what each may do, in the order the console shows them.
-const ROLES: [(&str, &str); 3] = [
-    ("admin", "configures everything"),
-    ("reviewer", "approves, edits or rejects what agents draft"),
-    ("manager", "reads the audit log and the analytics"),
-];
 
 /// Everyone Steward knows and their roles, a form to give a role, and a button per role to take
 /// it away. Every change is audited.
@@ -38,9 +32,9 @@ pub fn PeoplePage() -> impl IntoView {
         <h1>"People and roles"</h1>
         <p class="lede">
             "Steward's roles are its own: "
-            {ROLES
+            {Role::ALL
                 .iter()
-                .map(|(role, what)| view! { <strong>{*role}</strong> " " {*what} "; " })
+                .map(|role| view! { <strong>{role.as_str()}</strong> " " {role.description()} "; " })
                 .collect_view()}
             "people without a role cannot use the console."
         </p>
@@ -55,9 +49,9 @@ pub fn PeoplePage() -> impl IntoView {
                 <label>
                     "Role"
                     <select name="role">
-                        {ROLES
+                        {Role::ALL
                             .iter()
-                            .map(|(role, _)| view! { <option value=*role>{*role}</option> })
+                            .map(|role| view! { <option value=role.as_str()>{role.as_str()}</option> })
                             .collect_view()}
                     </select>
                     <FieldError result=grant_result field="role" />
@@ -114,8 +108,8 @@ fn PeopleTable(people: Vec<PersonRoles>, revoke: ServerAction<RevokeRole>) -> im
                                                 view! {
                                                     <ActionForm action=revoke attr:class="role-chip">
                                                         <input type="hidden" name="email" value=email />
-                                                        <input type="hidden" name="role" value=role.clone() />
-                                                        <span class="badge">{role.clone()}</span>
+                                                        <input type="hidden" name="role" value=role.as_str() />
+                                                        <span class="badge">{role.as_str()}</span>
                                                         <button type="submit" class="link-button" aria-label=label>
                                                             "remove"
                                                         </button>

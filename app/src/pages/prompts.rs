@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
+use vocab::AgentFunction;
 
 use crate::{
     api::prompts::{
@@ -75,15 +76,14 @@ pub fn PromptsPage() -> impl IntoView {
 
 #[component]
 fn PromptsBody(data: PromptsView, actions: Actions) -> impl IntoView {
-    let function = data.function.clone();
-    let tabs = data
-        .functions
+    let function = data.function.as_str();
+    let tabs = AgentFunction::ALL
         .iter()
-        .map(|(name, label)| {
-            let current = (*name == function).then_some("page");
+        .map(|f| {
+            let current = (*f == data.function).then_some("page");
             view! {
                 <li>
-                    <a href=format!("/prompts?function={name}") aria-current=current>{label.clone()}</a>
+                    <a href=format!("/prompts?function={f}") aria-current=current>{f.label()}</a>
                 </li>
             }
         })
@@ -100,8 +100,8 @@ fn PromptsBody(data: PromptsView, actions: Actions) -> impl IntoView {
     let split_result = Signal::derive(move || actions.split.value().get());
     let release = data.release.clone();
     let release_card = {
-        let f = function.clone();
-        let f2 = function.clone();
+        let f = function;
+        let f2 = function;
         let candidate = release.candidate.map(|(version, percent)| {
             view! {
                 <p>
@@ -112,7 +112,7 @@ fn PromptsBody(data: PromptsView, actions: Actions) -> impl IntoView {
                     .then(|| {
                         view! {
                             <ActionForm action=actions.end_split attr:class="inline-form">
-                                <input type="hidden" name="function" value=f.clone() />
+                                <input type="hidden" name="function" value=f />
                                 <button type="submit" class="secondary">"End the split"</button>
                             </ActionForm>
                         }
@@ -122,7 +122,7 @@ fn PromptsBody(data: PromptsView, actions: Actions) -> impl IntoView {
         let rollback = release.previous.filter(|_| data.can_edit).map(|previous| {
             view! {
                 <ActionForm action=actions.rollback attr:class="inline-form">
-                    <input type="hidden" name="function" value=f2.clone() />
+                    <input type="hidden" name="function" value=f2 />
                     <button type="submit" class="danger">{format!("Roll back to v{previous}")}</button>
                 </ActionForm>
             }
@@ -165,8 +165,8 @@ fn PromptsBody(data: PromptsView, actions: Actions) -> impl IntoView {
                 ""
             };
             let actions_cell = (can_edit && !is_release).then(|| {
-                let f = function.clone();
-                let f2 = function.clone();
+                let f = function;
+                let f2 = function;
                 let version = v.version.to_string();
                 let version2 = version.clone();
                 view! {
@@ -216,7 +216,7 @@ fn PromptsBody(data: PromptsView, actions: Actions) -> impl IntoView {
         let diff = data.diff.clone();
         let from_selected = diff.as_ref().map(|d| d.from);
         let to_selected = diff.as_ref().map(|d| d.to);
-        let compare_function = function.clone();
+        let compare_function = function;
         view! {
             <section class="card" aria-labelledby="compare-heading">
                 <h2 id="compare-heading">"Compare versions"</h2>
@@ -267,7 +267,8 @@ fn PromptsBody(data: PromptsView, actions: Actions) -> impl IntoView {
         .map(|v| format!("{{{{{v}}}}}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let new_function = function.clone();
+    let new_function = function;
+    let local_engine_reads = data.local_engine_reads.clone();
     let new_version = data.can_edit.then(move || {
         let (template, settings) = latest
             .map(|v| (v.template, v.settings))
@@ -275,6 +276,7 @@ fn PromptsBody(data: PromptsView, actions: Actions) -> impl IntoView {
         view! {
             <section class="card" aria-labelledby="new-heading">
                 <h2 id="new-heading">{format!("New version (v{next})")}</h2>
+                <p class="muted">{local_engine_reads}</p>
                 <ActionForm action=actions.create attr:class="stacked-form">
                     <input type="hidden" name="function" value=new_function />
                     <label>
@@ -305,7 +307,7 @@ fn PromptsBody(data: PromptsView, actions: Actions) -> impl IntoView {
         </nav>
         {release_card}
         <table class="data">
-            <caption>{format!("Versions of {}", data.label)}</caption>
+            <caption>{format!("Versions of {}", data.function.label())}</caption>
             <thead>
                 <tr>
                     <th scope="col">"Version"</th>

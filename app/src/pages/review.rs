@@ -66,15 +66,8 @@ pub fn ReviewPage() -> impl IntoView {
 #[component]
 fn Queue(view: ReviewView, actions: Actions) -> impl IntoView {
     let bulk_result = Signal::derive(move || actions.bulk.value().get().map(|r| r.map(drop)));
-    let approved =
-        move || {
-            actions.bulk.value().get().and_then(Result::ok).map(
-                |n| view! { <p class="result ok" role="status">{format!("Approved {n}.")}</p> },
-            )
-        };
     if view.drafts.is_empty() {
         return view! {
-            {approved}
             <p class="card muted">"Nothing waits for review."</p>
         }
         .into_any();
@@ -83,7 +76,6 @@ fn Queue(view: ReviewView, actions: Actions) -> impl IntoView {
         view! { <a class="button" href=format!("/review?after={after}")>"Next drafts"</a> }
     });
     view! {
-        {approved}
         <ActionForm action=actions.bulk attr:id="bulk-approve" attr:class="inline-form bulk">
             <FormError result=bulk_result />
             <button type="submit" class="secondary">"Approve selected"</button>
@@ -132,7 +124,7 @@ fn DraftCard(draft: DraftView, actions: Actions) -> impl IntoView {
                     form="bulk-approve"
                     aria-label=select_label
                 />
-                <h2 id=heading_id>{format!("{} in {}", draft.function, draft.space)}</h2>
+                <h2 id=heading_id>{format!("{} in {}", draft.function.label(), draft.space)}</h2>
                 <span class="muted">
                     {format!(" {} · {}", draft.prompt_version, short_time(&draft.created))}
                 </span>

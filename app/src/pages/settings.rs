@@ -10,8 +10,8 @@ use leptos_meta::Title;
 
 use crate::{
     api::settings::{
-        SaveAiProvider, SaveEscalationTarget, SaveIntegration, SaveRedaction, SaveRetention,
-        SaveReviewSpace, SettingsView, load_settings,
+        SaveAiProvider, SaveEscalationTarget, SaveIntegration, SaveRetention, SaveReviewSpace,
+        SettingsView, load_settings,
     },
     components::{
         error_panel::ErrorPanel,
@@ -20,13 +20,13 @@ use crate::{
     error::ConsoleError,
 };
 
-/// The page's actions; any of them reloads the settings.
+/// The page's forms. The console renders on the server and saves through plain form posts, which
+/// come back to this page with a notice or the refused form's field errors.
 #[derive(Clone, Copy)]
 struct Saves {
     provider: ServerAction<SaveAiProvider>,
     integration: ServerAction<SaveIntegration>,
     escalation: ServerAction<SaveEscalationTarget>,
-    redaction: ServerAction<SaveRedaction>,
     retention: ServerAction<SaveRetention>,
     review_space: ServerAction<SaveReviewSpace>,
 }
@@ -38,20 +38,10 @@ pub fn SettingsPage() -> impl IntoView {
         provider: ServerAction::new(),
         integration: ServerAction::new(),
         escalation: ServerAction::new(),
-        redaction: ServerAction::new(),
         retention: ServerAction::new(),
         review_space: ServerAction::new(),
     };
-    // Reload after successful saves only: a refused form keeps what was typed in it.
-    let saved_versions = [
-        succeeded(saves.provider),
-        succeeded(saves.integration),
-        succeeded(saves.escalation),
-        succeeded(saves.redaction),
-        succeeded(saves.retention),
-        succeeded(saves.review_space),
-    ];
-    let settings = Resource::new(move || saved_versions.map(|v| v.get()), |_| load_settings());
+    let settings = Resource::new(|| (), |()| load_settings());
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
@@ -86,30 +76,10 @@ fn Sections(view: SettingsView, saves: Saves) -> impl IntoView {
             save=saves.integration
             escalation=saves.escalation
         />
-        <redaction::Redaction
-            kinds=view.redaction_kinds
-            custom=view.redaction_custom
-            action=saves.redaction
-        />
+        <redaction::Redaction kinds=view.redaction_kinds custom=view.redaction_custom />
         <Retention days=view.retention_days action=saves.retention />
         <ReviewSpace current=view.review_space spaces=view.spaces action=saves.review_space />
     }
-}
-
-/// Counts `action`'s successful completions; unchanged by refusals.
-fn succeeded<A, T>(action: ServerAction<A>) -> Memo<usize>
-where
-    A: server_fn::ServerFn<Output = T, Error = ConsoleError> + Clone + Send + Sync + 'static,
-    T: Clone + Send + Sync + 'static,
-{
-    Memo::new(move |before: Option<&usize>| {
-        let ok = action.value().with(|v| matches!(v, Some(Ok(_))));
-        let version = action.version().get();
-        match before {
-            Some(before) if !ok => *before,
-            _ => version,
-        }
-    })
 }
 
 /// "Saved." after a successful save.
@@ -147,7 +117,6 @@ fn AiProvider(
                  OpenAI-compatible API writes thread summaries; alert severity always follows \
                  your rules. Text reaches either only after PII redaction."
             </p>
-            {saved(result)}
             <ActionForm action attr:class="stacked-form">
                 <FormError result fields=&["provider", "base_url", "model", "api_key"] />
                 <fieldset>
@@ -199,7 +168,6 @@ fn Retention(days: Option<u32>, action: ServerAction<SaveRetention>) -> impl Int
                 " Drafts already decided, sent replies and alert titles older than that lose their \
                  text within the hour; ids, times and decisions stay for the audit log and charts."
             </p>
-            {saved(result)}
             <ActionForm action attr:class="inline-form">
                 <FormError result fields=&["days"] />
                 <label>
@@ -234,7 +202,6 @@ fn ReviewSpace(
                 "Drafts waiting for review are also posted as cards in this Webex space, where \
                  reviewers can approve or reject them."
             </p>
-            {saved(result)}
             <ActionForm action attr:class="inline-form">
                 <FormError result fields=&["room_id"] />
                 <label>

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::{
     Db,
-    agents::{AgentFunction, MAX_REPLY_BYTES, Reply, fit_blocks},
+    agents::{AgentFunction, CardAction, MAX_REPLY_BYTES, Reply, fit_blocks},
     ai::{AlertAssessment, PromptVersion, Severity},
     audit::Actor,
     settings::{self, SettingKey, SettingsError},
@@ -23,11 +23,6 @@ pub const VARIABLES: [&str; 3] = ["alert", "rules", "earlier"];
 
 /// The setting holding the severity rules.
 pub const RULES_SETTING: &str = "alert_triage.severity_rules";
-
-/// The card button that acknowledges an alert.
-pub const ACTION_ACKNOWLEDGE: &str = "alert.acknowledge";
-/// The card button that escalates an alert.
-pub const ACTION_ESCALATE: &str = "alert.escalate";
 
 /// How alerts are rated: the first rule that matches decides; when none does, `default`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -344,11 +339,17 @@ pub fn render(alert: &str, alert_title: &str, assessment: &AlertAssessment) -> R
     let card = card
         .submit(
             "Acknowledge",
-            json!({ "action": ACTION_ACKNOWLEDGE, "alert": alert }),
+            CardAction::AcknowledgeAlert {
+                alert: alert.to_owned(),
+            }
+            .data(),
         )
         .submit(
             "Escalate",
-            json!({ "action": ACTION_ESCALATE, "alert": alert }),
+            CardAction::EscalateAlert {
+                alert: alert.to_owned(),
+            }
+            .data(),
         );
 
     let mut blocks = vec![format!(
@@ -377,6 +378,22 @@ pub(crate) fn when(ms: i64) -> String {
     // `2026-03-02T20:26:02.321Z` → `2026-03-02 20:26 UTC`
     let iso = format_ms(ms);
     format!("{} {} UTC", &iso[..10], &iso[11..16])
+}
+
+impl crate::Classify for RulesError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Settings(e) => e.is_transient(),
+            Self::Invalid { .. } | Self::Corrupt(_) => false,
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::Invalid { .. } => Some(self.to_string()),
+            Self::Corrupt(_) | Self::Settings(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,10 @@ mod triage;
 
 use async_trait::async_trait;
 
+use vocab::AgentFunction;
+
 use crate::{
-    agents::{AgentFunction, triage::SeverityRules},
+    agents::triage::SeverityRules,
     ai::{
         AiError, AlertAssessment, ContextMessage, EarlierAlert, Engine, EngineInfo, PromptVersion,
         ThreadSummary,
@@ -17,6 +19,25 @@ use crate::{
 };
 
 pub use self::triage::extract_entities;
+
+/// Which parts of a prompt version this engine reads for `function`, for admins writing one:
+/// the template is for language models; the local engine follows the settings.
+pub fn reads(function: AgentFunction) -> &'static str {
+    match function {
+        AgentFunction::Summarize => {
+            "The local engine does not read the template; it only quotes messages. It reads the \
+             settings: the cue phrases that mark a decision, an action item and an open question \
+             (decision, action, question), whether any message ending in ? counts as a question \
+             (question_mark), and the most items kept per section (max_items). The template is \
+             what an OpenAI-compatible model is sent."
+        }
+        AgentFunction::AlertTriage => {
+            "Neither engine reads this function's template or settings yet: severity follows \
+             the severity rules, and the hosts, services and similar alerts come from the \
+             alert's own words. Versions still record who changed what, for the audit log."
+        }
+    }
+}
 
 /// Checks that `settings` are tunables this engine understands for `function`.
 pub fn validate_settings(

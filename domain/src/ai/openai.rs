@@ -179,9 +179,8 @@ pub struct OpenAiEngine {
 impl OpenAiEngine {
     /// An engine calling `base_url` (the API root) with `model` and `key`.
     pub fn new(base_url: String, model: String, key: Secret) -> Self {
-        let http = reqwest::Client::builder()
+        let http = crate::outbound::client()
             .timeout(TIMEOUT)
-            .user_agent(concat!("Steward/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client builds");
         Self {
@@ -212,10 +211,10 @@ impl OpenAiEngine {
             .await
             .map_err(|e| AiError::Unavailable(crate::error_chain(&e)))?;
         let status = response.status();
-        let text = response
-            .text()
+        let body = crate::outbound::read_body(response)
             .await
             .map_err(|e| AiError::Unavailable(crate::error_chain(&e)))?;
+        let text = String::from_utf8_lossy(&body);
         if !status.is_success() {
             let message = serde_json::from_str::<serde_json::Value>(&text)
                 .ok()
@@ -357,5 +356,22 @@ impl Engine for OpenAiEngine {
         LocalEngine
             .assess_alert(prompt, alert, rules, earlier)
             .await
+    }
+}
+
+impl crate::Classify for ProviderError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Invalid { .. } => false,
+            Self::Settings(e) => e.is_transient(),
+            Self::Credentials(e) => e.is_transient(),
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::Invalid { .. } => Some(self.to_string()),
+            Self::Settings(_) | Self::Credentials(_) => None,
+        }
     }
 }

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use crate::{
-    actions::{self, Action},
+    actions::{self, Action, ActionState},
     bot::{Failure, Runtime},
     integrations::{self, IntegrationError},
-    queue::{self, Job},
+    queue::{self, ClaimedJob},
 };
 
 impl From<IntegrationError> for Failure {
@@ -16,38 +16,21 @@ impl From<IntegrationError> for Failure {
             IntegrationError::RateLimited { retry_after, .. } => {
                 Self::Postpone(retry_after.max(Duration::from_secs(1)), error.to_string())
             }
-            IntegrationError::Unavailable { .. } | IntegrationError::Decode { .. } => {
-                Self::Retry(error.to_string())
-            }
-            IntegrationError::Settings(crate::settings::SettingsError::Query(e))
-            | IntegrationError::Credentials(crate::credentials::CredentialError::Query(e)) => {
-                e.into()
-            }
-            other => Self::Fatal(other.to_string()),
-        }
-    }
-}
-
-impl From<actions::ActionError> for Failure {
-    fn from(error: actions::ActionError) -> Self {
-        match error {
-            actions::ActionError::Query(e) => e.into(),
-            other => Self::Fatal(other.to_string()),
+            other => Self::classify(&other),
         }
     }
 }
 
 impl Runtime {
-    pub(super) async fn act(&self, job: &Job) -> Result<(), Failure> {
-        let id = job.payload_id("action_id")?;
-        let approver = job
-            .payload
-            .get("approver")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("a reviewer")
-            .to_owned();
+    /// Sends approved action `id`; `approver` is who approved it, as people know them.
+    pub(super) async fn act(
+        &self,
+        job: &ClaimedJob,
+        id: i64,
+        approver: &str,
+    ) -> Result<(), Failure> {
         let action: Action = actions::find(self.db(), id).await?;
-        if action.state != "approved" {
+        if action.state != ActionState::Approved {
             let mut tx = self.db().begin().await?;
             queue::complete_in(&mut tx, job, "not approved").await?;
             tx.commit().await?;
@@ -69,7 +52,7 @@ impl Runtime {
             )
             .await?;
         let mut tx = self.db().begin().await?;
-        actions::succeeded_in(&mut tx, &action, &outcome, &approver).await?;
+        actions::succeeded_in(&mut tx, &action, &outcome, approver).await?;
         queue::complete_in(&mut tx, job, "sent").await?;
         tx.commit().await?;
         metrics::counter!("steward_actions_total", "kind" => action.kind.as_str(), "result" => "succeeded")

@@ -13,7 +13,11 @@ use crate::{
     policy,
     settings::{self, SettingKey},
     time::now_ms,
-    webex::{client::ListMessages, timestamp::parse_ms, types::Message},
+    webex::{
+        client::ListMessages,
+        timestamp::parse_ms,
+        types::{Message, RoomKind},
+    },
 };
 
 /// How far back back-fill looks at most.
@@ -39,7 +43,7 @@ impl Runtime {
         let rooms: Vec<_> = self.inner.bot.rooms().try_collect().await?;
         for room in rooms {
             report.spaces += 1;
-            policy::remember_space(self.db(), &room.id, &room.title, &room.kind).await?;
+            policy::remember_space(self.db(), &room.id, &room.title, room.kind).await?;
             let last_seen = db::inbox::last_message_ms(self.db(), &room.id, &self.inner.me.id)
                 .await?
                 .unwrap_or(floor);
@@ -48,7 +52,7 @@ impl Runtime {
                 room_id: room.id.clone(),
                 parent_id: None,
                 // A bot may list a group space only for the messages that mention it.
-                mentioned_people: (room.kind == "group").then(|| "me".to_owned()),
+                mentioned_people: (room.kind == RoomKind::Group).then(|| "me".to_owned()),
                 before: None,
                 max: Some(100),
             };

@@ -5,22 +5,20 @@
 
 use serde_json::json;
 
+use vocab::{AgentFunction, AlertState};
+
 use crate::{
     actions::{self, Proposal},
-    agents::{
-        AgentFunction, Reply,
-        triage::{ACTION_ACKNOWLEDGE, ACTION_ESCALATE},
-    },
-    ai::{Entities, Severity},
+    agents::{CardAction, Reply},
+    ai::Entities,
     audit::{self, Actor, NewEntry},
-    bot::queue_post,
     bot::{Failure, Runtime},
-    db::drafts::AlertRow,
-    db::{self, outbox::NewOutbox},
-    inbox::InboxEvent,
+    db::{self, drafts::AlertRow},
+    inbox::{self, EventState, InboxEvent},
     integrations::{self, Escalation, IntegrationKind},
+    outbox::{NewOutbox, queue_post},
     policy,
-    queue::{self, Job},
+    queue::{self, ClaimedJob},
     time::now_ms,
     webex::{client::WebexError, types::AttachmentAction},
 };
@@ -44,11 +42,7 @@ impl Runtime {
             Err(_) => alert.room_id.clone(),
         };
         let entities: Entities = serde_json::from_str(&alert.entities_json).unwrap_or_default();
-        let severity = match alert.severity.as_str() {
-            "critical" => Severity::Critical,
-            "warning" => Severity::Warning,
-            _ => Severity::Info,
-        };
+        let severity = alert.severity;
         let mut description = vec![
             format!(
                 "Alert raised in the Webex space \"{space}\" at {}.",
@@ -90,7 +84,7 @@ impl Runtime {
 
     pub(super) async fn handle_card_action(
         &self,
-        job: &Job,
+        job: &ClaimedJob,
         event: &InboxEvent,
     ) -> Result<(), Failure> {
         let action = match self.inner.bot.attachment_action(&event.data_id).await {
@@ -100,25 +94,32 @@ impl Runtime {
                     .finish_event(
                         job,
                         event.id,
-                        "ignored",
+                        EventState::Ignored,
                         Some("the card action no longer exists"),
                     )
                     .await;
             }
             Err(error) => return Err(error.into()),
         };
-        match action.inputs.get("action").and_then(|v| v.as_str()) {
-            Some(ACTION_ACKNOWLEDGE | ACTION_ESCALATE) => {
-                self.alert_click(job, event, &action).await
+        match CardAction::read(&action.inputs) {
+            Some(CardAction::AcknowledgeAlert { alert }) => {
+                self.alert_click(job, event, &action, &alert, false).await
             }
-            Some(crate::review::ACTION_APPROVE | crate::review::ACTION_REJECT) => {
-                self.review_click(job, event, &action).await
+            Some(CardAction::EscalateAlert { alert }) => {
+                self.alert_click(job, event, &action, &alert, true).await
             }
-            _ => {
+            Some(CardAction::ApproveDraft { draft }) => {
+                self.review_click(job, event, &action, draft, None).await
+            }
+            Some(CardAction::RejectDraft { draft, reason }) => {
+                self.review_click(job, event, &action, draft, Some(reason.trim()))
+                    .await
+            }
+            None => {
                 self.finish_event(
                     job,
                     event.id,
-                    "ignored",
+                    EventState::Ignored,
                     Some("not a card Steward understands"),
                 )
                 .await
@@ -131,7 +132,7 @@ impl Runtime {
     pub(super) async fn answer_click_in(
         &self,
         tx: &mut sqlx::AnyConnection,
-        job: &Job,
+        job: &ClaimedJob,
         event: &InboxEvent,
         (room_id, thread_id): (&str, &str),
         reply: &Reply,
@@ -149,32 +150,32 @@ impl Runtime {
             },
         )
         .await?;
-        db::inbox::set_state(tx, event.id, "replying", None).await?;
+        inbox::move_event(tx, event.id, EventState::Replying, None).await?;
         queue::complete_in(tx, job, outcome).await?;
         Ok(())
     }
 
+    /// Acknowledge (or, with `escalating`, Escalate) on the card of the alert `alert_id`.
     async fn alert_click(
         &self,
-        job: &Job,
+        job: &ClaimedJob,
         event: &InboxEvent,
         action: &AttachmentAction,
+        alert_id: &str,
+        escalating: bool,
     ) -> Result<(), Failure> {
-        let input = |key: &str| action.inputs.get(key).and_then(|v| v.as_str());
-        let (verb, target_state, from) = match input("action") {
-            Some(ACTION_ACKNOWLEDGE) => ("acknowledged", "acknowledged", &["open"][..]),
-            _ => ("escalated", "escalated", &["open", "acknowledged"][..]),
+        let (verb, target_state) = if escalating {
+            ("escalated", AlertState::Escalated)
+        } else {
+            ("acknowledged", AlertState::Acknowledged)
         };
-        let alert = match input("alert") {
-            Some(id) => db::drafts::find_alert(self.db(), id).await?,
-            None => None,
-        };
+        let alert = db::drafts::find_alert(self.db(), alert_id).await?;
         let Some(alert) = alert.filter(|a| a.room_id == action.room_id) else {
             return self
                 .finish_event(
                     job,
                     event.id,
-                    "ignored",
+                    EventState::Ignored,
                     Some("the card names no alert of this space"),
                 )
                 .await;
@@ -182,7 +183,6 @@ impl Runtime {
         let who = self
             .display_name(&action.person_id, &action.person_id)
             .await;
-        let escalating = input("action") == Some(ACTION_ESCALATE);
         let escalation = if escalating {
             self.escalation_for(&alert, &who).await?
         } else {
@@ -190,15 +190,9 @@ impl Runtime {
         };
         let now = now_ms();
         let mut tx = self.db().begin().await?;
-        let changed = db::drafts::act_on_alert(
-            &mut tx,
-            alert.id,
-            from,
-            target_state,
-            &action.person_id,
-            now,
-        )
-        .await?;
+        let changed =
+            db::drafts::act_on_alert(&mut tx, alert.id, target_state, &action.person_id, now)
+                .await?;
         let reply = if changed {
             audit::append(
                 &mut tx,
@@ -206,9 +200,11 @@ impl Runtime {
                     actor: Actor::webex(&action.person_id),
                     action: format!(
                         "alert.{}",
-                        input("action")
-                            .unwrap_or_default()
-                            .trim_start_matches("alert.")
+                        if escalating {
+                            "escalate"
+                        } else {
+                            "acknowledge"
+                        }
                     ),
                     target: format!("alert:{}", alert.id),
                     before: Some(json!({ "state": alert.state })),

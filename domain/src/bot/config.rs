@@ -73,7 +73,7 @@ impl Runtime {
         // Rules are checked when saved; a stored rule that no longer compiles (a hand edit)
         // falls back to the built-in rules rather than letting text through unredacted.
         let redactor = Redactor::new(&rules).unwrap_or_else(|error| {
-            tracing::error!(%error, "stored redaction rules are invalid; using the built-in ones");
+            tracing::error!(error = %crate::error_chain(&error), "stored redaction rules are invalid; using the built-in ones");
             Redactor::default()
         });
         let config = Arc::new(JobConfig {

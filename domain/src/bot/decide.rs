@@ -2,16 +2,18 @@
 //! audit entry, the usage counter and the job's completion, in one transaction.
 
 use serde_json::json;
+pub(super) use vocab::Decision;
 
 use crate::{
-    agents::{MAX_REPLY_BYTES, Reply, fit_blocks},
-    ai::EngineInfo,
+    agents::{self, AgentFunction, MAX_REPLY_BYTES, Reply, fit_blocks},
+    ai::{EngineInfo, Severity},
     audit::{self, Actor, NewEntry},
-    bot::queue_post,
     bot::{Failure, Runtime},
-    db::{self, drafts::NewAlert, drafts::NewDraft, outbox::NewOutbox},
-    inbox::InboxEvent,
-    queue::{self, Job},
+    db::{self, drafts::NewAlert, drafts::NewDraft},
+    drafts::{ContextLine, DraftState},
+    inbox::{self, EventState, InboxEvent},
+    outbox::{NewOutbox, queue_post},
+    queue::{self, ClaimedJob},
     redact::Redactor,
     time::now_ms,
     webex::types::Message,
@@ -19,46 +21,19 @@ use crate::{
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// What the pipeline decided for an event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Decision {
-    /// Live: the reply is posted.
-    Reply,
-    /// Review: the reply waits for a reviewer.
-    Draft,
-    /// Shadow: the reply is recorded, never posted.
-    Shadow,
-    /// The function does not act here; at most a notice saying so is posted.
-    Off,
-    /// Steward's own answer (help, unknown commands, bad arguments).
-    Builtin,
-}
-
-impl Decision {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Reply => "reply",
-            Self::Draft => "draft",
-            Self::Shadow => "shadow",
-            Self::Off => "off",
-            Self::Builtin => "builtin",
-        }
-    }
-}
-
 /// An alert to store with the decision.
 pub(super) struct AlertRecord {
     pub message_id: String,
     pub thread_id: String,
-    pub severity: &'static str,
+    pub severity: Severity,
     pub title: String,
     pub entities: serde_json::Value,
 }
 
 /// Everything the pipeline learnt about one event.
 pub(super) struct Decided {
-    /// The agent function, or `help` for Steward's own answers.
-    pub function: &'static str,
+    /// The agent function; `None` for Steward's own answers.
+    pub function: Option<AgentFunction>,
     pub decision: Decision,
     pub room_id: String,
     /// The thread root the reply goes in.
@@ -76,7 +51,7 @@ pub(super) struct Decided {
     /// Live, but held for review because the prompt version is on probation.
     pub probation: bool,
     /// For a draft: the messages a reviewer needs to judge it.
-    pub context: Option<serde_json::Value>,
+    pub context: Vec<ContextLine>,
 }
 
 impl Decided {
@@ -84,7 +59,7 @@ impl Decided {
     /// by the caller when an agent ran.
     pub(super) fn new(
         message: &Message,
-        function: &'static str,
+        function: Option<AgentFunction>,
         decision: Decision,
         reply: Option<Reply>,
     ) -> Self {
@@ -105,8 +80,13 @@ impl Decided {
             alert: None,
             redactions: 0,
             probation: false,
-            context: None,
+            context: Vec::new(),
         }
+    }
+
+    /// The function's stored name, or [`agents::BUILTIN`] for Steward's own answers.
+    fn function_name(&self) -> &'static str {
+        self.function.map_or(agents::BUILTIN, AgentFunction::as_str)
     }
 }
 
@@ -114,12 +94,11 @@ impl Decided {
 fn review_card(decided: &Decided, draft_id: i64, space_title: &str, draft: &str) -> Reply {
     let label = decided
         .function
-        .parse::<crate::agents::AgentFunction>()
-        .map_or(decided.function, |f| f.label());
-    let trigger = decided.context.as_ref().and_then(|context| {
-        let last = context.as_array()?.last()?;
-        Some((last["author"].as_str()?, last["text"].as_str()?))
-    });
+        .map_or("Steward's own answer", AgentFunction::label);
+    let trigger = decided
+        .context
+        .last()
+        .map(|line| (line.author.as_str(), line.text.as_str()));
     crate::review::review_card_for(draft_id, label, space_title, trigger, draft)
 }
 
@@ -145,7 +124,7 @@ impl Runtime {
     /// Records `decided` for `event` and completes `job`, atomically.
     pub(super) async fn commit(
         &self,
-        job: &Job,
+        job: &ClaimedJob,
         event: &InboxEvent,
         decided: Decided,
     ) -> Result<(), Failure> {
@@ -171,19 +150,19 @@ impl Runtime {
         let mut outbox_id = None;
         let mut draft_id = None;
         let mut review_card_queued = false;
-        let state = match (decided.decision, &decided.reply) {
-            (Decision::Draft | Decision::Shadow, Some(reply)) => {
+        let state = match (decided.decision, &decided.reply, decided.function) {
+            (Decision::Draft | Decision::Shadow, Some(reply), Some(function)) => {
                 let draft_state = if decided.decision == Decision::Draft {
-                    "pending"
+                    DraftState::Pending
                 } else {
-                    "shadow"
+                    DraftState::Shadow
                 };
                 draft_id = Some(
                     db::drafts::insert(
                         &mut tx,
                         &NewDraft {
                             event_id: Some(event.id),
-                            function: decided.function,
+                            function,
                             room_id: &decided.room_id,
                             parent_id: Some(&decided.thread_id),
                             trigger_message_id: Some(&decided.message_id),
@@ -193,7 +172,7 @@ impl Runtime {
                             markdown: &reply.markdown,
                             card_json,
                             state: draft_state,
-                            context_json: decided.context.as_ref().map(ToString::to_string),
+                            context: &decided.context,
                         },
                         now,
                     )
@@ -218,13 +197,28 @@ impl Runtime {
                     .await?;
                     review_card_queued = true;
                 }
+                if decided.decision == Decision::Draft && function.answers_people() {
+                    // The asker would otherwise wait in silence.
+                    queue_post(
+                        &mut tx,
+                        &NewOutbox {
+                            event_id: None,
+                            draft_id: None,
+                            room_id: &decided.room_id,
+                            parent_id: Some(&decided.thread_id),
+                            markdown: crate::drafts::HELD_FOR_REVIEW,
+                            card_json: None,
+                        },
+                    )
+                    .await?;
+                }
                 if decided.decision == Decision::Draft {
-                    "drafted"
+                    EventState::Drafted
                 } else {
-                    "shadowed"
+                    EventState::Shadowed
                 }
             }
-            (_, Some(reply)) => {
+            (_, Some(reply), _) => {
                 let id = queue_post(
                     &mut tx,
                     &NewOutbox {
@@ -238,10 +232,10 @@ impl Runtime {
                 )
                 .await?;
                 outbox_id = Some(id);
-                "replying"
+                EventState::Replying
             }
-            (Decision::Off, None) => "off",
-            (_, None) => "recorded",
+            (Decision::Off, None, _) => EventState::Off,
+            (_, None, _) => EventState::Recorded,
         };
         if let Some(alert) = &decided.alert {
             db::drafts::insert_alert(
@@ -259,17 +253,17 @@ impl Runtime {
             )
             .await?;
         }
-        db::inbox::set_state(&mut tx, event.id, state, None).await?;
+        inbox::move_event(&mut tx, event.id, state, None).await?;
         audit::append(
             &mut tx,
             NewEntry {
                 actor: Actor::system("runtime"),
-                action: format!("agent.{}", decided.decision.as_str()),
+                action: format!("agent.{}", decided.decision),
                 target: format!("space:{}", decided.room_id),
                 before: None,
                 after: Some(json!({
-                    "function": decided.function,
-                    "decision": decided.decision.as_str(),
+                    "function": decided.function_name(),
+                    "decision": decided.decision,
                     "event_id": event.id,
                     "message_id": decided.message_id,
                     "person_id": decided.person_id,
@@ -288,20 +282,20 @@ impl Runtime {
         db::outbox::count_usage(
             &mut tx,
             now - now.rem_euclid(DAY_MS),
-            decided.function,
+            decided.function_name(),
             &decided.room_id,
-            decided.decision.as_str(),
+            decided.decision,
             decided.latency_ms,
         )
         .await?;
-        queue::complete_in(&mut tx, job, state).await?;
+        queue::complete_in(&mut tx, job, state.as_str()).await?;
         tx.commit().await?;
         if outbox_id.is_some() || review_card_queued {
             self.announce_jobs();
         }
         metrics::counter!(
             "steward_agent_decisions_total",
-            "function" => decided.function,
+            "function" => decided.function_name(),
             "decision" => decided.decision.as_str()
         )
         .increment(1);

@@ -13,47 +13,30 @@ use serde_json::json;
 use crate::{
     audit::{self, Actor, NewEntry},
     bot::{Failure, Runtime},
-    db::{
-        self,
-        outbox::{NewOutbox, OutboxRow},
-    },
-    queue::{self, Job, JobKind, NewJob},
+    db::{self, outbox::OutboxRow},
+    inbox::{self, EventState},
+    outbox::{self, OutboxState, Settled},
+    queue::{self, ClaimedJob},
     time::now_ms,
     webex::{
         cards::AdaptiveCard,
         client::{ListMessages, WebexError},
         timestamp::parse_ms,
-        types::{CreateMessage, Message},
+        types::{CreateMessage, Message, RoomKind},
     },
 };
 
 /// Clock difference tolerated between Steward and Webex when matching a lost post.
 const CLOCK_SKEW_MS: i64 = 60_000;
 
-/// Records `post` as an intent and queues its delivery behind the space's earlier posts, inside
-/// the caller's transaction. Returns the outbox id.
-pub(crate) async fn queue_post(
-    conn: &mut sqlx::AnyConnection,
-    post: &NewOutbox<'_>,
-) -> Result<i64, sqlx::Error> {
-    let id = db::outbox::insert(conn, post, now_ms()).await?;
-    queue::enqueue(
-        conn,
-        &NewJob::new(JobKind::Deliver, json!({ "outbox_id": id })).in_order_of(post.room_id),
-    )
-    .await?;
-    Ok(id)
-}
-
 impl Runtime {
-    pub(super) async fn deliver(&self, job: &Job) -> Result<(), Failure> {
-        let outbox_id = job.payload_id("outbox_id")?;
+    pub(super) async fn deliver(&self, job: &ClaimedJob, outbox_id: i64) -> Result<(), Failure> {
         let Some(row) = db::outbox::find(self.db().reader(), outbox_id).await? else {
             return Err(Failure::Fatal(format!(
                 "outbox message {outbox_id} does not exist"
             )));
         };
-        if row.state != "pending" {
+        if row.state != OutboxState::Pending {
             let mut tx = self.db().begin().await?;
             queue::complete_in(&mut tx, job, &format!("already {}", row.state)).await?;
             tx.commit().await?;
@@ -96,16 +79,24 @@ impl Runtime {
 
     async fn mark_sent(
         &self,
-        job: &Job,
+        job: &ClaimedJob,
         row: &OutboxRow,
         message_id: &str,
         recovered: bool,
     ) -> Result<(), Failure> {
         let now = now_ms();
         let mut tx = self.db().begin().await?;
-        db::outbox::mark_sent(&mut tx, row.id, message_id, now).await?;
+        outbox::settle(
+            &mut tx,
+            row.id,
+            Settled::Sent {
+                message_id,
+                at: now,
+            },
+        )
+        .await?;
         if let Some(event_id) = row.event_id {
-            db::inbox::set_state(&mut tx, event_id, "replied", None).await?;
+            inbox::move_event(&mut tx, event_id, EventState::Replied, None).await?;
         }
         audit::append(
             &mut tx,
@@ -158,8 +149,8 @@ impl Runtime {
         // bot cannot list itself (its own posts in a group space), the history reader can.
         let kind = db::policy::space(self.db().reader(), &row.room_id)
             .await?
-            .map_or_else(|| "group".to_owned(), |space| space.kind);
-        if let Some(client) = self.history(&kind) {
+            .map_or(RoomKind::Group, |space| space.kind);
+        if let Some(client) = self.history(kind) {
             let query = ListMessages {
                 room_id: row.room_id.clone(),
                 parent_id: row.parent_id.clone(),

@@ -6,12 +6,12 @@ use serde_json::json;
 use crate::{
     agents::help::NOTHING_ENABLED,
     audit::{self, Actor, NewEntry},
-    bot::queue_post,
     bot::{Failure, Runtime},
-    db::{self, outbox::NewOutbox},
-    inbox::InboxEvent,
+    db,
+    inbox::{self, EventState, InboxEvent},
+    outbox::{NewOutbox, queue_post},
     policy,
-    queue::{self, Job},
+    queue::{self, ClaimedJob},
     time::now_ms,
     webex::client::WebexError,
 };
@@ -19,7 +19,7 @@ use crate::{
 impl Runtime {
     pub(super) async fn handle_membership(
         &self,
-        job: &Job,
+        job: &ClaimedJob,
         event: &InboxEvent,
     ) -> Result<(), Failure> {
         if event.person_id.as_deref() != Some(self.inner.me.id.as_str()) {
@@ -27,14 +27,19 @@ impl Runtime {
                 .finish_event(
                     job,
                     event.id,
-                    "ignored",
+                    EventState::Ignored,
                     Some("a membership change of someone else"),
                 )
                 .await;
         }
         let Some(room_id) = event.room_id.clone() else {
             return self
-                .finish_event(job, event.id, "ignored", Some("the event names no space"))
+                .finish_event(
+                    job,
+                    event.id,
+                    EventState::Ignored,
+                    Some("the event names no space"),
+                )
                 .await;
         };
         let joined = event.event == "created";
@@ -42,7 +47,7 @@ impl Runtime {
         if joined {
             match self.inner.bot.room(&room_id).await {
                 Ok(room) => {
-                    policy::remember_space(self.db(), &room.id, &room.title, &room.kind).await?;
+                    policy::remember_space(self.db(), &room.id, &room.title, room.kind).await?;
                 }
                 Err(WebexError::Api { status: 404, .. }) => {
                     // Removed again before Steward got to it.
@@ -50,7 +55,7 @@ impl Runtime {
                         .finish_event(
                             job,
                             event.id,
-                            "ignored",
+                            EventState::Ignored,
                             Some("the bot is no longer in the space"),
                         )
                         .await;
@@ -97,12 +102,12 @@ impl Runtime {
                 },
             )
             .await?;
-            "replying"
+            EventState::Replying
         } else {
-            "recorded"
+            EventState::Recorded
         };
-        db::inbox::set_state(&mut tx, event.id, state, None).await?;
-        queue::complete_in(&mut tx, job, state).await?;
+        inbox::move_event(&mut tx, event.id, state, None).await?;
+        queue::complete_in(&mut tx, job, state.as_str()).await?;
         tx.commit().await?;
         if greet {
             self.announce_jobs();

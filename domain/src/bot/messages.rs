@@ -18,17 +18,19 @@ use crate::{
         decide::{AlertRecord, Decided, Decision, filter_output},
         route::{self, Route},
     },
-    db, graduation,
-    inbox::InboxEvent,
+    db,
+    drafts::ContextLine,
+    graduation,
+    inbox::{EventState, InboxEvent},
     policy::{self, Mode},
     prompts,
-    queue::Job,
+    queue::ClaimedJob,
     redact::Redactor,
     time::now_ms,
     webex::{
         client::{ListMessages, WebexClient, WebexError},
         timestamp::parse_ms,
-        types::Message,
+        types::{Message, RoomKind},
     },
 };
 
@@ -54,7 +56,7 @@ enum Step {
 impl Runtime {
     pub(super) async fn handle_message(
         &self,
-        job: &Job,
+        job: &ClaimedJob,
         event: &InboxEvent,
     ) -> Result<(), Failure> {
         let step = match self.inner.bot.message(&event.data_id).await {
@@ -69,7 +71,7 @@ impl Runtime {
         };
         match step {
             Step::Ignore(reason) => {
-                self.finish_event(job, event.id, "ignored", Some(reason))
+                self.finish_event(job, event.id, EventState::Ignored, Some(reason))
                     .await
             }
             Step::Decide(decided) => self.commit(job, event, *decided).await,
@@ -88,7 +90,7 @@ impl Runtime {
         let builtin = |reply| {
             Step::Decide(Box::new(Decided::new(
                 message,
-                "help",
+                None,
                 Decision::Builtin,
                 Some(reply),
             )))
@@ -126,7 +128,7 @@ impl Runtime {
                     .then(|| help::not_enabled(function, !effective.enabled));
                 return Ok(Step::Decide(Box::new(Decided::new(
                     message,
-                    function.as_str(),
+                    Some(function),
                     Decision::Off,
                     notice,
                 ))));
@@ -159,7 +161,7 @@ impl Runtime {
             }
         };
         let (reply, output_redactions) = filter_output(output.reply, &config.redactor);
-        let mut decided = Decided::new(message, function.as_str(), decision, Some(reply));
+        let mut decided = Decided::new(message, Some(function), decision, Some(reply));
         decided.prompt = Some(output.prompt);
         decided.engine = Some(config.engine.info());
         decided.latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
@@ -167,7 +169,7 @@ impl Runtime {
         decided.redactions = output.redactions + output_redactions;
         decided.probation = decision == Decision::Draft && effective.mode() == Mode::Live;
         if decision == Decision::Draft {
-            decided.context = Some(self.review_context(message, &config.redactor).await?);
+            decided.context = self.review_context(message, &config.redactor).await?;
         }
         Ok(Step::Decide(Box::new(decided)))
     }
@@ -185,22 +187,24 @@ impl Runtime {
         match self.inner.bot.room(room_id).await {
             Ok(room) => {
                 if let Err(error) =
-                    policy::remember_space(self.db(), &room.id, &room.title, &room.kind).await
+                    policy::remember_space(self.db(), &room.id, &room.title, room.kind).await
                 {
-                    tracing::warn!(%error, "cannot remember a space");
+                    tracing::warn!(error = %crate::error_chain(&error), "cannot remember a space");
                 }
             }
-            Err(error) => tracing::warn!(%error, "cannot read a space's title"),
+            Err(error) => {
+                tracing::warn!(error = %crate::error_chain(&error), "cannot read a space's title")
+            }
         }
     }
 
     /// The client that can read a space's history: the reader, or the bot in a 1:1 space (where
     /// Webex shows a bot everything).
-    pub(super) fn history(&self, room_type: &str) -> Option<&WebexClient> {
-        match (&self.inner.reader, room_type) {
+    pub(super) fn history(&self, kind: RoomKind) -> Option<&WebexClient> {
+        match (&self.inner.reader, kind) {
             (Some(reader), _) => Some(reader),
-            (None, "direct") => Some(&self.inner.bot),
-            (None, _) => None,
+            (None, RoomKind::Direct) => Some(&self.inner.bot),
+            (None, RoomKind::Group) => None,
         }
     }
 
@@ -249,9 +253,9 @@ impl Runtime {
         &self,
         trigger: &Message,
         redactor: &Redactor,
-    ) -> Result<serde_json::Value, Failure> {
+    ) -> Result<Vec<ContextLine>, Failure> {
         const BEFORE: usize = 5;
-        let mut thread = match self.history(&trigger.room_type) {
+        let mut thread = match self.history(trigger.room_type) {
             Some(client) if trigger.parent_id.is_some() => {
                 self.recent_messages(client, trigger, BEFORE).await?
             }
@@ -261,14 +265,14 @@ impl Runtime {
         let mut context = Vec::with_capacity(thread.len());
         for message in &thread {
             let (read, _) = self.context_message(message, redactor).await;
-            context.push(json!({
-                "author": read.author,
-                "text": read.text,
-                "created": message.created,
-                "trigger": message.id == trigger.id,
-            }));
+            context.push(ContextLine {
+                author: read.author,
+                text: read.text,
+                created: message.created.clone(),
+                trigger: message.id == trigger.id,
+            });
         }
-        Ok(serde_json::Value::Array(context))
+        Ok(context)
     }
 
     /// Summarizes the asker's thread or space; `None` when Steward cannot read its history.
@@ -279,7 +283,7 @@ impl Runtime {
         prompt: &PromptVersion,
         config: &JobConfig,
     ) -> Result<Option<Output>, Failure> {
-        let Some(client) = self.history(&trigger.room_type) else {
+        let Some(client) = self.history(trigger.room_type) else {
             return Ok(None);
         };
         let messages = self.recent_messages(client, trigger, count).await?;
@@ -330,7 +334,7 @@ impl Runtime {
             alert: Some(AlertRecord {
                 message_id: alert.id.clone(),
                 thread_id: alert.parent_id.clone().unwrap_or_else(|| alert.id.clone()),
-                severity: assessment.severity.as_str(),
+                severity: assessment.severity,
                 title,
                 entities: json!(assessment.entities),
             }),
@@ -344,7 +348,7 @@ impl Runtime {
         alert: &Message,
         redactor: &Redactor,
     ) -> Result<Vec<EarlierAlert>, Failure> {
-        if let Some(client) = self.history(&alert.room_type) {
+        if let Some(client) = self.history(alert.room_type) {
             let query = ListMessages {
                 room_id: alert.room_id.clone(),
                 parent_id: None,

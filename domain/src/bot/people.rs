@@ -3,6 +3,7 @@
 use crate::{
     ai::ContextMessage,
     bot::Runtime,
+    db,
     redact::Redactor,
     webex::{
         client::WebexError,
@@ -21,10 +22,19 @@ impl Runtime {
             return name.clone();
         }
         let name = match self.inner.bot.person(person_id).await {
-            Ok(person) => person.display_name,
+            Ok(person) => {
+                // Kept so the console can name people who never sign in to it.
+                let email = person.emails.first().map(String::as_str);
+                if let Err(error) =
+                    db::people::remember(self.db(), person_id, &person.display_name, email).await
+                {
+                    tracing::warn!(error = %crate::error_chain(&error), "cannot record a person's name");
+                }
+                person.display_name
+            }
             Err(error) => {
                 if !matches!(error, WebexError::Api { status: 404, .. }) {
-                    tracing::warn!(%error, "cannot read a person's name");
+                    tracing::warn!(error = %crate::error_chain(&error), "cannot read a person's name");
                 }
                 return email.to_owned();
             }
@@ -48,8 +58,15 @@ impl Runtime {
             .display_name(&message.person_id, &message.person_email)
             .await;
         let mut mentioned = Vec::new();
+        let mut text = message.text.clone();
         if let Some(markdown) = &message.markdown {
             for (target, label) in mentions(markdown) {
+                if matches!(&target, MentionTarget::PersonId(id) if *id == self.identity().id) {
+                    // Addressing the bot is how people ask; it is not part of what they said.
+                    let name = label.unwrap_or_else(|| self.identity().display_name.clone());
+                    text = without_mention(&text, &name);
+                    continue;
+                }
                 let name = match (label, target) {
                     (Some(label), _) => label,
                     (None, MentionTarget::PersonId(id)) => self.display_name(&id, &id).await,
@@ -61,7 +78,7 @@ impl Runtime {
                 }
             }
         }
-        let redacted = redactor.redact(&message.text);
+        let redacted = redactor.redact(&text);
         let found = redacted.found.len();
         (
             ContextMessage {
@@ -71,5 +88,46 @@ impl Runtime {
             },
             found,
         )
+    }
+}
+
+/// `text` without the first `name` in it, and the punctuation that joined it to the rest
+/// ("Steward, is there…" becomes "is there…").
+fn without_mention(text: &str, name: &str) -> String {
+    let Some(at) = text.find(name).filter(|_| !name.is_empty()) else {
+        return text.to_owned();
+    };
+    let before = text[..at].trim_end();
+    let after = text[at + name.len()..].trim_start_matches([',', ':', ';', ' ']);
+    match (before.is_empty(), after.is_empty()) {
+        (true, _) => after.to_owned(),
+        (false, true) => before.to_owned(),
+        (false, false) => format!("{before} {after}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_mention;
+
+    #[test]
+    fn a_mention_of_the_bot_leaves_what_was_said() {
+        assert_eq!(
+            without_mention("Steward Is there a standard laptop?", "Steward"),
+            "Is there a standard laptop?"
+        );
+        assert_eq!(
+            without_mention("Steward, summarize", "Steward"),
+            "summarize"
+        );
+        assert_eq!(
+            without_mention("Thanks Steward: that helps", "Steward"),
+            "Thanks that helps"
+        );
+        assert_eq!(without_mention("ask Steward", "Steward"), "ask");
+        assert_eq!(
+            without_mention("no mention here", "Steward"),
+            "no mention here"
+        );
     }
 }

@@ -7,28 +7,23 @@ use crate::{
     bot::{Failure, Runtime},
     drafts::{self, DraftError},
     inbox::InboxEvent,
-    queue::Job,
-    review::{ACTION_APPROVE, ACTION_REJECT},
+    queue::ClaimedJob,
     users::{self, EmailAddress, Role},
     webex::{markup::escape_markdown, types::AttachmentAction},
 };
 
 impl Runtime {
+    /// Approve (`reason` `None`) or Reject on the review card of draft `draft_id`.
     pub(super) async fn review_click(
         &self,
-        job: &Job,
+        job: &ClaimedJob,
         event: &InboxEvent,
         action: &AttachmentAction,
+        draft_id: i64,
+        reason: Option<&str>,
     ) -> Result<(), Failure> {
-        let input = |key: &str| action.inputs.get(key);
-        let approve = input("action").and_then(|v| v.as_str()) == Some(ACTION_APPROVE);
-        let draft_id = input("draft").and_then(serde_json::Value::as_i64);
+        let approve = reason.is_none();
         let thread = (action.room_id.as_str(), action.message_id.as_str());
-        let Some(draft_id) = draft_id else {
-            return self
-                .finish_event(job, event.id, "ignored", Some("the card names no draft"))
-                .await;
-        };
         let reply = match self.reviewer(&action.person_id).await? {
             None => Reply::text(
                 "Only Steward reviewers can decide drafts. An admin can give you the reviewer \
@@ -45,10 +40,7 @@ impl Runtime {
                 }
             }
             Some(reviewer) => {
-                let reason = input("reason")
-                    .and_then(|v| v.as_str())
-                    .map(str::trim)
-                    .unwrap_or_default();
+                let reason = reason.unwrap_or_default();
                 if reason.is_empty() {
                     Reply::text("Say why in the Reason field, then press Reject.")
                 } else {
@@ -62,11 +54,7 @@ impl Runtime {
                 }
             }
         };
-        let outcome = if approve {
-            ACTION_APPROVE
-        } else {
-            ACTION_REJECT
-        };
+        let outcome = if approve { "approved" } else { "rejected" };
         let mut tx = self.db().begin().await?;
         self.answer_click_in(&mut tx, job, event, thread, &reply, outcome)
             .await?;
@@ -95,7 +83,7 @@ impl Runtime {
             roles
                 .iter()
                 .any(|r| matches!(r, Role::Reviewer | Role::Admin))
-                .then(|| Actor::user(user.id))
+                .then_some(Actor::User(user.id))
         }))
     }
 

@@ -5,7 +5,7 @@ use crate::{
     bot::BotIdentity,
     webex::{
         markup::{MentionTarget, mentions},
-        types::Message,
+        types::{Message, RoomKind},
     },
 };
 
@@ -31,7 +31,7 @@ pub(super) enum Route {
 
 /// Whether the message speaks to the bot: it mentions it, or it is in a 1:1 space with it.
 pub(super) fn addressed(message: &Message, me: &BotIdentity) -> bool {
-    message.room_type == "direct"
+    message.room_type == RoomKind::Direct
         || message
             .mentioned_people
             .as_ref()
@@ -112,7 +112,10 @@ pub(super) fn route(command: &str, addressed: bool, alert_space: bool) -> Route 
 #[cfg(test)]
 mod tests {
     use super::{Route, command_text, content_text, route};
-    use crate::{bot::BotIdentity, webex::types::Message};
+    use crate::{
+        bot::BotIdentity,
+        webex::types::{Message, RoomKind},
+    };
 
     fn me() -> BotIdentity {
         BotIdentity {
@@ -126,7 +129,7 @@ mod tests {
         Message {
             id: "m".into(),
             room_id: "r".into(),
-            room_type: "group".into(),
+            room_type: RoomKind::Group,
             text: text.into(),
             markdown: markdown.map(str::to_owned),
             html: None,

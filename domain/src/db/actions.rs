@@ -1,20 +1,27 @@
 //! SQL for external actions.
 
 use sqlx::{Any, AnyConnection, Executor};
+use vocab::{ActionState, Actor, AgentFunction, IntegrationKind, Lifecycle};
+
+use crate::db::{parse_column, placeholders};
 
 /// An action as stored.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct ActionRow {
     pub id: i64,
-    pub kind: String,
-    pub function: String,
+    #[sqlx(try_from = "String")]
+    pub kind: IntegrationKind,
+    #[sqlx(try_from = "String")]
+    pub function: AgentFunction,
     pub room_id: String,
     pub thread_id: Option<String>,
     pub subject: String,
     pub title: String,
     pub payload_json: String,
-    pub state: String,
-    pub proposed_by: String,
+    #[sqlx(try_from = "String")]
+    pub state: ActionState,
+    #[sqlx(try_from = "String")]
+    pub proposed_by: Actor,
     pub proposed_ms: i64,
     pub decided_by: Option<String>,
     pub decided_ms: Option<i64>,
@@ -29,16 +36,26 @@ const COLUMNS: &str = "id, kind, function, room_id, thread_id, subject, title, p
      state, proposed_by, proposed_ms, decided_by, decided_ms, reason, reference, link, error, \
      finished_ms";
 
+impl ActionRow {
+    /// Who approved or rejected it.
+    pub(crate) fn decided_by(&self) -> Result<Option<Actor>, sqlx::Error> {
+        self.decided_by
+            .as_deref()
+            .map(|actor| parse_column("actions.decided_by", actor))
+            .transpose()
+    }
+}
+
 /// An action about to be stored.
 pub(crate) struct NewAction<'a> {
-    pub kind: &'a str,
-    pub function: &'a str,
+    pub kind: IntegrationKind,
+    pub function: AgentFunction,
     pub room_id: &'a str,
     pub thread_id: Option<&'a str>,
     pub subject: &'a str,
     pub title: &'a str,
     pub payload_json: String,
-    pub proposed_by: &'a str,
+    pub proposed_by: &'a Actor,
 }
 
 /// Stores a pending action; `None` when one of this kind is already proposed for the subject.
@@ -50,18 +67,19 @@ pub(crate) async fn insert(
     sqlx::query_scalar(
         "INSERT INTO actions (kind, function, room_id, thread_id, subject, title, payload_json,
              state, proposed_by, proposed_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (subject, kind) DO NOTHING
          RETURNING id",
     )
-    .bind(a.kind)
-    .bind(a.function)
+    .bind(a.kind.as_str())
+    .bind(a.function.as_str())
     .bind(a.room_id)
     .bind(a.thread_id)
     .bind(a.subject)
     .bind(a.title)
     .bind(&a.payload_json)
-    .bind(a.proposed_by)
+    .bind(ActionState::Pending.as_str())
+    .bind(a.proposed_by.to_string())
     .bind(now)
     .fetch_optional(conn)
     .await
@@ -84,8 +102,9 @@ pub(crate) async fn pending<'c, E: Executor<'c, Database = Any>>(
     limit: i64,
 ) -> Result<Vec<ActionRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM actions WHERE state = 'pending' AND id > $1 ORDER BY id LIMIT $2"
+        "SELECT {COLUMNS} FROM actions WHERE state = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
+    .bind(ActionState::Pending.as_str())
     .bind(after)
     .bind(limit)
     .fetch_all(conn)
@@ -98,62 +117,71 @@ pub(crate) async fn decided<'c, E: Executor<'c, Database = Any>>(
     limit: i64,
 ) -> Result<Vec<ActionRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM actions WHERE state <> 'pending' ORDER BY id DESC LIMIT $1"
+        "SELECT {COLUMNS} FROM actions WHERE state <> $1 ORDER BY id DESC LIMIT $2"
     ))
+    .bind(ActionState::Pending.as_str())
     .bind(limit)
     .fetch_all(conn)
     .await
 }
 
-/// Moves a pending action to `state` (approved or rejected); false when it was not pending.
-pub(crate) async fn decide(
-    conn: &mut AnyConnection,
-    id: i64,
-    state: &str,
-    decided_by: &str,
-    reason: Option<&str>,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE actions SET state = $1, decided_by = $2, decided_ms = $3, reason = $4
-         WHERE id = $5 AND state = 'pending'",
-    )
-    .bind(state)
-    .bind(decided_by)
-    .bind(now)
-    .bind(reason)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(changed.rows_affected() == 1)
+/// How an action moves: decided by a person, or finished by its job.
+pub(crate) enum Move<'a> {
+    /// Approved or rejected.
+    Decided {
+        by: &'a Actor,
+        reason: Option<&'a str>,
+    },
+    /// Succeeded or failed.
+    Finished {
+        reference: Option<&'a str>,
+        link: Option<&'a str>,
+        error: Option<&'a str>,
+    },
 }
 
-/// Records how an approved action ended; false when it was not approved (already finished).
-pub(crate) async fn finish(
+/// Moves an action to `to` if its state may become it. Returns whether it moved.
+pub(crate) async fn move_state(
     conn: &mut AnyConnection,
     id: i64,
-    finished: &Finished<'_>,
+    to: ActionState,
+    change: &Move<'_>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE actions SET state = $1, reference = $2, link = $3, error = $4, finished_ms = $5
-         WHERE id = $6 AND state = 'approved'",
-    )
-    .bind(finished.state)
-    .bind(finished.reference)
-    .bind(finished.link)
-    .bind(finished.error)
-    .bind(now)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(changed.rows_affected() == 1)
+    let from = ActionState::ways_into(to);
+    if from.is_empty() {
+        // Nothing becomes `to`: it is a state things start in.
+        return Ok(false);
+    }
+    let (set, first) = match change {
+        Move::Decided { .. } => ("decided_by = $2, reason = $3, decided_ms = $4", 6),
+        Move::Finished { .. } => ("reference = $2, link = $3, error = $4, finished_ms = $5", 7),
+    };
+    let id_param = first - 1;
+    let sql = format!(
+        "UPDATE actions SET state = $1, {set} WHERE id = ${id_param} AND state IN ({})",
+        placeholders(first, from.len())
+    );
+    let mut query = sqlx::query(&sql).bind(to.as_str());
+    query = match change {
+        Move::Decided { by, reason } => query.bind(by.to_string()).bind(*reason).bind(now),
+        Move::Finished {
+            reference,
+            link,
+            error,
+        } => query.bind(*reference).bind(*link).bind(*error).bind(now),
+    };
+    query = query.bind(id);
+    for state in from {
+        query = query.bind(state.as_str());
+    }
+    Ok(query.execute(conn).await?.rows_affected() == 1)
 }
 
-/// How an action ended.
-pub(crate) struct Finished<'a> {
-    pub state: &'a str,
-    pub reference: Option<&'a str>,
-    pub link: Option<&'a str>,
-    pub error: Option<&'a str>,
+/// The state of an actions row, if it exists.
+pub(crate) async fn state_of(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<ActionState>, sqlx::Error> {
+    crate::db::state_of(conn, "actions", id).await
 }

@@ -46,12 +46,13 @@ pub(crate) async fn append_all(
         let seq = last_seq - count + 1 + offset;
         let before_json = entry.before.map(|v| v.to_string());
         let after_json = entry.after.map(|v| v.to_string());
+        let actor = entry.actor.to_string();
         let hash = content_hash(
             &prev_hash,
             &Content {
                 seq,
                 at_ms,
-                actor: entry.actor.as_str(),
+                actor: &actor,
                 action: &entry.action,
                 target: &entry.target,
                 before_json: before_json.as_deref(),
@@ -63,7 +64,7 @@ pub(crate) async fn append_all(
         stored.push(Entry {
             seq,
             at_ms,
-            actor: entry.actor.to_string(),
+            actor,
             action: entry.action,
             target: entry.target,
             before_json,
@@ -186,13 +187,13 @@ pub(crate) async fn search(
     let mut binds: Vec<String> = Vec::new();
     let mut conditions = vec!["a.seq <= $1".to_owned(), "a.seq >= $2".to_owned()];
     for (column, value) in [
-        ("actor", &filter.actor),
-        ("function", &filter.function),
-        ("space", &filter.space),
-        ("decision", &filter.decision),
+        ("actor", filter.actor.as_ref().map(ToString::to_string)),
+        ("function", filter.function.map(|f| f.as_str().to_owned())),
+        ("space", filter.space.clone()),
+        ("decision", filter.decision.map(|d| d.as_str().to_owned())),
     ] {
         if let Some(value) = value {
-            binds.push(value.clone());
+            binds.push(value);
             conditions.push(format!("a.{column} = ${}", binds.len() + 2));
         }
     }

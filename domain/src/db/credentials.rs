@@ -1,5 +1,6 @@
 //! SQL for credentials.
 
+use crate::audit::Actor;
 use sqlx::{Any, AnyConnection, Executor};
 
 pub(crate) async fn get<'c, E>(conn: E, name: &str) -> Result<Option<String>, sqlx::Error>
@@ -26,7 +27,7 @@ pub(crate) async fn upsert(
     conn: &mut AnyConnection,
     name: &str,
     value: &str,
-    actor: &str,
+    actor: &Actor,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -36,7 +37,7 @@ pub(crate) async fn upsert(
     )
     .bind(name)
     .bind(value)
-    .bind(actor)
+    .bind(actor.to_string())
     .bind(now)
     .execute(conn)
     .await?;

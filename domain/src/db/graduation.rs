@@ -2,11 +2,19 @@
 
 use sqlx::{Any, AnyConnection, Executor};
 
-use crate::{graduation::Standing, time::now_ms};
+use vocab::AgentFunction;
+
+use crate::{Db, graduation::Standing, time::now_ms};
+
+const GRADUATED: &str = "graduated";
+const PROBATION: &str = "probation";
+const STANDING_COLUMNS: &str = "function, version, state, approvals, rejections, \
+     rejection_streak, total_approvals, total_rejections";
 
 #[derive(sqlx::FromRow)]
 struct StandingRow {
-    function: String,
+    #[sqlx(try_from = "String")]
+    function: AgentFunction,
     version: i64,
     state: String,
     approvals: i64,
@@ -16,32 +24,56 @@ struct StandingRow {
     total_rejections: i64,
 }
 
-pub(crate) async fn find<'c, E: Executor<'c, Database = Any>>(
-    conn: E,
-    function: &str,
-    version: i64,
-) -> Result<Option<Standing>, sqlx::Error> {
-    let row: Option<StandingRow> = sqlx::query_as(
-        "SELECT function, version, state, approvals, rejections, rejection_streak,
-                total_approvals, total_rejections
-         FROM graduation WHERE function = $1 AND version = $2",
-    )
-    .bind(function)
-    .bind(version)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.and_then(|r| {
-        Some(Standing {
-            function: r.function.parse().ok()?,
+impl TryFrom<StandingRow> for Standing {
+    type Error = sqlx::Error;
+
+    fn try_from(r: StandingRow) -> Result<Self, Self::Error> {
+        let graduated = match r.state.as_str() {
+            GRADUATED => true,
+            PROBATION => false,
+            other => {
+                return Err(sqlx::Error::ColumnDecode {
+                    index: "graduation.state".to_owned(),
+                    source: format!("`{other}` is neither {GRADUATED} nor {PROBATION}").into(),
+                });
+            }
+        };
+        Ok(Standing {
+            function: r.function,
             version: r.version,
-            graduated: r.state == "graduated",
+            graduated,
             approvals: r.approvals,
             rejections: r.rejections,
             rejection_streak: r.rejection_streak,
             total_approvals: r.total_approvals,
             total_rejections: r.total_rejections,
         })
-    }))
+    }
+}
+
+pub(crate) async fn find<'c, E: Executor<'c, Database = Any>>(
+    conn: E,
+    function: AgentFunction,
+    version: i64,
+) -> Result<Option<Standing>, sqlx::Error> {
+    let row: Option<StandingRow> = sqlx::query_as(&format!(
+        "SELECT {STANDING_COLUMNS} FROM graduation WHERE function = $1 AND version = $2"
+    ))
+    .bind(function.as_str())
+    .bind(version)
+    .fetch_optional(conn)
+    .await?;
+    row.map(Standing::try_from).transpose()
+}
+
+/// Every version that has a standing.
+pub(crate) async fn all(db: &Db) -> Result<Vec<Standing>, sqlx::Error> {
+    let rows: Vec<StandingRow> = sqlx::query_as(&format!(
+        "SELECT {STANDING_COLUMNS} FROM graduation ORDER BY function, version"
+    ))
+    .fetch_all(db.reader())
+    .await?;
+    rows.into_iter().map(Standing::try_from).collect()
 }
 
 pub(crate) async fn upsert(conn: &mut AnyConnection, s: &Standing) -> Result<(), sqlx::Error> {
@@ -57,11 +89,7 @@ pub(crate) async fn upsert(conn: &mut AnyConnection, s: &Standing) -> Result<(),
     )
     .bind(s.function.as_str())
     .bind(s.version)
-    .bind(if s.graduated {
-        "graduated"
-    } else {
-        "probation"
-    })
+    .bind(if s.graduated { GRADUATED } else { PROBATION })
     .bind(s.approvals)
     .bind(s.rejections)
     .bind(s.rejection_streak)

@@ -4,8 +4,11 @@ use std::collections::HashMap;
 
 use sqlx::{Any, AnyConnection, Executor};
 
+use vocab::{EventState, Lifecycle};
+
 use crate::{
     Db,
+    db::{parse_column, placeholders},
     inbox::{Disposition, InboxEvent, NewInboxEvent},
 };
 
@@ -62,8 +65,8 @@ pub(crate) async fn insert_many(
         for new in chunk {
             let e = &new.event;
             let (state, reason) = match new.disposition {
-                Disposition::Queue => ("queued", None),
-                Disposition::Ignore(reason) => ("ignored", Some(reason)),
+                Disposition::Queue => (EventState::Queued, None),
+                Disposition::Ignore(reason) => (EventState::Ignored, Some(reason)),
             };
             query = query
                 .bind(e.resource.clone())
@@ -77,7 +80,7 @@ pub(crate) async fn insert_many(
                 .bind(e.parent_id().map(str::to_owned))
                 .bind(e.created_ms())
                 .bind(e.data.to_string())
-                .bind(state)
+                .bind(state.as_str())
                 .bind(reason)
                 .bind(now);
         }
@@ -112,27 +115,50 @@ pub(crate) async fn find<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// Moves an event to `state`.
-pub(crate) async fn set_state(
+/// Moves an event to `to` if its state may become it. Returns whether it moved.
+pub(crate) async fn move_state(
     conn: &mut AnyConnection,
     id: i64,
-    state: &str,
+    to: EventState,
     reason: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE inbox_events SET state = $1, reason = $2, updated_ms = $3 WHERE id = $4")
-        .bind(state)
+) -> Result<bool, sqlx::Error> {
+    let from = EventState::ways_into(to);
+    if from.is_empty() {
+        // Nothing becomes `to`: it is a state things start in.
+        return Ok(false);
+    }
+    let sql = format!(
+        "UPDATE inbox_events SET state = $1, reason = $2, updated_ms = $3
+         WHERE id = $4 AND state IN ({})",
+        placeholders(5, from.len())
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(to.as_str())
         .bind(reason)
         .bind(crate::time::now_ms())
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+        .bind(id);
+    for state in from {
+        query = query.bind(state.as_str());
+    }
+    Ok(query.execute(conn).await?.rows_affected() == 1)
 }
 
-pub(crate) async fn state_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT state, COUNT(*) FROM inbox_events GROUP BY state ORDER BY state")
-        .fetch_all(db.reader())
-        .await
+/// The state of an inbox_events row, if it exists.
+pub(crate) async fn state_of(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<EventState>, sqlx::Error> {
+    crate::db::state_of(conn, "inbox_events", id).await
+}
+
+pub(crate) async fn state_counts(db: &Db) -> Result<Vec<(EventState, i64)>, sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, COUNT(*) FROM inbox_events GROUP BY state ORDER BY state")
+            .fetch_all(db.reader())
+            .await?;
+    rows.into_iter()
+        .map(|(state, n)| Ok((parse_column("inbox_events.state", &state)?, n)))
+        .collect()
 }
 
 /// IDs of the bot's own messages in a space (and thread) that Webex announced since `since_ms`:

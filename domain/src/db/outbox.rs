@@ -3,7 +3,9 @@
 
 use sqlx::{Any, AnyConnection, Executor};
 
-use crate::{Db, usage::Usage};
+use vocab::{Decision, OutboxState};
+
+use crate::{Db, outbox::Settled, usage::Usage};
 
 /// A message Steward is to post, or has posted.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -15,7 +17,8 @@ pub(crate) struct OutboxRow {
     pub parent_id: Option<String>,
     pub markdown: String,
     pub card_json: Option<String>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: OutboxState,
     pub attempted_ms: Option<i64>,
     pub message_id: Option<String>,
     pub created_ms: i64,
@@ -38,7 +41,7 @@ pub(crate) async fn insert(
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO outbox (event_id, draft_id, room_id, parent_id, markdown, card_json, state, created_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(new.event_id)
     .bind(new.draft_id)
@@ -46,6 +49,7 @@ pub(crate) async fn insert(
     .bind(new.parent_id)
     .bind(new.markdown)
     .bind(new.card_json.as_deref())
+    .bind(OutboxState::Pending.as_str())
     .bind(now)
     .fetch_one(conn)
     .await
@@ -75,32 +79,40 @@ pub(crate) async fn mark_attempted(db: &Db, id: i64, at: i64) -> Result<(), sqlx
     Ok(())
 }
 
-pub(crate) async fn mark_sent(
+/// Moves a pending message to sent or dead. False when it was not pending.
+pub(crate) async fn settle(
     conn: &mut AnyConnection,
     id: i64,
-    message_id: &str,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET state = 'sent', message_id = $1, sent_ms = $2 WHERE id = $3")
-        .bind(message_id)
-        .bind(at)
+    settled: &Settled<'_>,
+) -> Result<bool, sqlx::Error> {
+    let query = match settled {
+        Settled::Sent { message_id, at } => sqlx::query(
+            "UPDATE outbox SET state = $1, message_id = $2, sent_ms = $3
+             WHERE id = $4 AND state = $5",
+        )
+        .bind(OutboxState::Sent.as_str())
+        .bind(*message_id)
+        .bind(*at),
+        Settled::Dead(error) => {
+            sqlx::query("UPDATE outbox SET state = $1, error = $2 WHERE id = $3 AND state = $4")
+                .bind(OutboxState::Dead.as_str())
+                .bind(*error)
+        }
+    };
+    let result = query
         .bind(id)
+        .bind(OutboxState::Pending.as_str())
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(result.rows_affected() == 1)
 }
 
-pub(crate) async fn mark_dead(
+/// The state of an outbox row, if it exists.
+pub(crate) async fn state_of(
     conn: &mut AnyConnection,
     id: i64,
-    error: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET state = 'dead', error = $1 WHERE id = $2")
-        .bind(error)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+) -> Result<Option<OutboxState>, sqlx::Error> {
+    crate::db::state_of(conn, "outbox", id).await
 }
 
 /// Whether a Webex message is already accounted for by another outbox row.
@@ -118,7 +130,7 @@ pub(crate) async fn count_usage(
     day_ms: i64,
     function: &str,
     room_id: &str,
-    decision: &str,
+    decision: Decision,
     latency_ms: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -131,7 +143,7 @@ pub(crate) async fn count_usage(
     .bind(day_ms)
     .bind(function)
     .bind(room_id)
-    .bind(decision)
+    .bind(decision.as_str())
     .bind(latency_ms)
     .execute(conn)
     .await?;

@@ -2,40 +2,83 @@
 
 use sqlx::{Any, AnyConnection, Executor};
 
-use crate::{Db, audit::Actor, policy::Space, time::now_ms};
+use crate::{
+    Db,
+    audit::Actor,
+    db::parse_column,
+    policy::{Mode, Space},
+    time::now_ms,
+};
+use vocab::{AgentFunction, RoomKind};
 
 const SPACE_COLUMNS: &str =
     "room_id, title, kind, bot_joined_ms, bot_left_ms, greeted_ms, first_seen_ms";
 
 pub(crate) async fn mode<'c, E: Executor<'c, Database = Any>>(
     conn: E,
-    function: &str,
+    function: AgentFunction,
     room_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT mode FROM function_modes WHERE function = $1 AND room_id = $2")
-        .bind(function)
-        .bind(room_id)
-        .fetch_optional(conn)
-        .await
+) -> Result<Option<Mode>, sqlx::Error> {
+    let mode: Option<String> =
+        sqlx::query_scalar("SELECT mode FROM function_modes WHERE function = $1 AND room_id = $2")
+            .bind(function.as_str())
+            .bind(room_id)
+            .fetch_optional(conn)
+            .await?;
+    mode.map(|m| parse_column("function_modes.mode", &m))
+        .transpose()
 }
 
 /// The function's switch (1 on, 0 off) and rollout share, or `None` when it was never changed
 /// (on, everywhere).
 pub(crate) async fn switch<'c, E: Executor<'c, Database = Any>>(
     conn: E,
-    function: &str,
+    function: AgentFunction,
 ) -> Result<Option<(i64, i64)>, sqlx::Error> {
     sqlx::query_as("SELECT enabled, rollout_percent FROM agent_functions WHERE function = $1")
-        .bind(function)
+        .bind(function.as_str())
         .fetch_optional(conn)
         .await
 }
 
+/// `(function, enabled, rollout percent)` of every function whose switch was ever changed.
+pub(crate) async fn switches(db: &Db) -> Result<Vec<(AgentFunction, i64, i64)>, sqlx::Error> {
+    let rows: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT function, enabled, rollout_percent FROM agent_functions")
+            .fetch_all(db.reader())
+            .await?;
+    rows.into_iter()
+        .map(|(function, enabled, percent)| {
+            Ok((
+                parse_column("agent_functions.function", &function)?,
+                enabled,
+                percent,
+            ))
+        })
+        .collect()
+}
+
+/// The spaces with these room IDs.
+pub(crate) async fn spaces_by_id(db: &Db, room_ids: &[&str]) -> Result<Vec<Space>, sqlx::Error> {
+    if room_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {SPACE_COLUMNS} FROM spaces WHERE room_id IN ({})",
+        crate::db::placeholders(1, room_ids.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in room_ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(db.reader()).await
+}
+
 pub(crate) async fn upsert_mode(
     conn: &mut AnyConnection,
-    function: &str,
+    function: AgentFunction,
     room_id: &str,
-    mode: &str,
+    mode: Mode,
     actor: &Actor,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -44,10 +87,10 @@ pub(crate) async fn upsert_mode(
          ON CONFLICT (function, room_id) DO UPDATE SET mode = excluded.mode,
              updated_by = excluded.updated_by, updated_ms = excluded.updated_ms",
     )
-    .bind(function)
+    .bind(function.as_str())
     .bind(room_id)
-    .bind(mode)
-    .bind(actor.as_str())
+    .bind(mode.as_str())
+    .bind(actor.to_string())
     .bind(now_ms())
     .execute(conn)
     .await?;
@@ -56,7 +99,7 @@ pub(crate) async fn upsert_mode(
 
 pub(crate) async fn upsert_enabled(
     conn: &mut AnyConnection,
-    function: &str,
+    function: AgentFunction,
     enabled: bool,
     actor: &Actor,
 ) -> Result<(), sqlx::Error> {
@@ -66,9 +109,9 @@ pub(crate) async fn upsert_enabled(
          ON CONFLICT (function) DO UPDATE SET enabled = excluded.enabled,
              updated_by = excluded.updated_by, updated_ms = excluded.updated_ms",
     )
-    .bind(function)
+    .bind(function.as_str())
     .bind(i64::from(enabled))
-    .bind(actor.as_str())
+    .bind(actor.to_string())
     .bind(now_ms())
     .execute(conn)
     .await?;
@@ -77,7 +120,7 @@ pub(crate) async fn upsert_enabled(
 
 pub(crate) async fn upsert_rollout(
     conn: &mut AnyConnection,
-    function: &str,
+    function: AgentFunction,
     percent: i64,
     actor: &Actor,
 ) -> Result<(), sqlx::Error> {
@@ -87,9 +130,9 @@ pub(crate) async fn upsert_rollout(
          ON CONFLICT (function) DO UPDATE SET rollout_percent = excluded.rollout_percent,
              updated_by = excluded.updated_by, updated_ms = excluded.updated_ms",
     )
-    .bind(function)
+    .bind(function.as_str())
     .bind(percent)
-    .bind(actor.as_str())
+    .bind(actor.to_string())
     .bind(now_ms())
     .execute(conn)
     .await?;
@@ -103,13 +146,23 @@ pub(crate) async fn any_mode(db: &Db) -> Result<bool, sqlx::Error> {
     Ok(found.is_some())
 }
 
-pub(crate) async fn all_modes(db: &Db) -> Result<Vec<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as(
+/// `(function, room ID, mode)` of every mode that is not `off`.
+pub(crate) async fn all_modes(db: &Db) -> Result<Vec<(AgentFunction, String, Mode)>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT function, room_id, mode FROM function_modes WHERE mode <> 'off'
          ORDER BY function, room_id",
     )
     .fetch_all(db.reader())
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|(function, room, mode)| {
+            Ok((
+                parse_column("function_modes.function", &function)?,
+                room,
+                parse_column("function_modes.mode", &mode)?,
+            ))
+        })
+        .collect()
 }
 
 pub(crate) async fn spaces(db: &Db) -> Result<Vec<Space>, sqlx::Error> {
@@ -137,7 +190,7 @@ pub(crate) async fn insert_space(
     db: &Db,
     room_id: &str,
     title: &str,
-    kind: &str,
+    kind: RoomKind,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -146,7 +199,7 @@ pub(crate) async fn insert_space(
     )
     .bind(room_id)
     .bind(title)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(now)
     .execute(db.writer())
     .await?;

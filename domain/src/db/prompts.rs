@@ -2,35 +2,50 @@
 
 use sqlx::{Any, AnyConnection, Executor};
 
+use vocab::AgentFunction;
+
 use crate::{
     Db,
+    audit::Actor,
     prompts::{Release, StoredPrompt},
     time::now_ms,
 };
 
 #[derive(sqlx::FromRow)]
 struct PromptRow {
-    function: String,
+    #[sqlx(try_from = "String")]
+    function: AgentFunction,
     version: i64,
     template: String,
     variables_json: String,
     settings_json: String,
-    author: String,
+    #[sqlx(try_from = "String")]
+    author: Actor,
     note: String,
     created_ms: i64,
 }
 
-impl PromptRow {
-    fn into_prompt(self) -> Option<StoredPrompt> {
-        Some(StoredPrompt {
-            function: self.function.parse().ok()?,
-            version: self.version,
-            template: self.template,
-            variables: serde_json::from_str(&self.variables_json).unwrap_or_default(),
-            settings: serde_json::from_str(&self.settings_json).unwrap_or_default(),
-            author: self.author,
-            note: self.note,
-            created_ms: self.created_ms,
+/// A JSON column, refused with an error that names it when it is not what Steward wrote.
+fn json_column<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|error| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: Box::new(error),
+    })
+}
+
+impl TryFrom<PromptRow> for StoredPrompt {
+    type Error = sqlx::Error;
+
+    fn try_from(row: PromptRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            function: row.function,
+            version: row.version,
+            template: row.template,
+            variables: json_column("prompt_versions.variables_json", &row.variables_json)?,
+            settings: json_column("prompt_versions.settings_json", &row.settings_json)?,
+            author: row.author,
+            note: row.note,
+            created_ms: row.created_ms,
         })
     }
 }
@@ -40,10 +55,10 @@ const PROMPT_COLUMNS: &str =
 
 pub(crate) async fn latest_version<'c, E: Executor<'c, Database = Any>>(
     conn: E,
-    function: &str,
+    function: AgentFunction,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT MAX(version) FROM prompt_versions WHERE function = $1")
-        .bind(function)
+        .bind(function.as_str())
         .fetch_one(conn)
         .await
 }
@@ -60,7 +75,7 @@ pub(crate) async fn insert(
     .bind(&prompt.template)
     .bind(serde_json::to_string(&prompt.variables).expect("strings serialise"))
     .bind(prompt.settings.to_string())
-    .bind(&prompt.author)
+    .bind(prompt.author.to_string())
     .bind(&prompt.note)
     .bind(prompt.created_ms)
     .execute(conn)
@@ -68,76 +83,82 @@ pub(crate) async fn insert(
     Ok(())
 }
 
-pub(crate) async fn versions(db: &Db, function: &str) -> Result<Vec<StoredPrompt>, sqlx::Error> {
+pub(crate) async fn versions(
+    db: &Db,
+    function: AgentFunction,
+) -> Result<Vec<StoredPrompt>, sqlx::Error> {
     let rows: Vec<PromptRow> = sqlx::query_as(&format!(
         "SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE function = $1 ORDER BY version DESC"
     ))
-    .bind(function)
+    .bind(function.as_str())
     .fetch_all(db.reader())
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(PromptRow::into_prompt)
-        .collect())
+    rows.into_iter().map(StoredPrompt::try_from).collect()
 }
 
 pub(crate) async fn version<'c, E: Executor<'c, Database = Any>>(
     conn: E,
-    function: &str,
+    function: AgentFunction,
     version: i64,
 ) -> Result<Option<StoredPrompt>, sqlx::Error> {
     let row: Option<PromptRow> = sqlx::query_as(&format!(
         "SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE function = $1 AND version = $2"
     ))
-    .bind(function)
+    .bind(function.as_str())
     .bind(version)
     .fetch_optional(conn)
     .await?;
-    Ok(row.and_then(PromptRow::into_prompt))
+    row.map(StoredPrompt::try_from).transpose()
 }
 
 #[derive(sqlx::FromRow)]
 struct ReleaseRow {
-    function: String,
+    #[sqlx(try_from = "String")]
+    function: AgentFunction,
     version: i64,
     candidate_version: Option<i64>,
     candidate_percent: i64,
     previous_version: Option<i64>,
-    updated_by: String,
+    #[sqlx(try_from = "String")]
+    updated_by: Actor,
     updated_ms: i64,
 }
 
 pub(crate) async fn release<'c, E: Executor<'c, Database = Any>>(
     conn: E,
-    function: &str,
+    function: AgentFunction,
 ) -> Result<Option<Release>, sqlx::Error> {
     let row: Option<ReleaseRow> = sqlx::query_as(
         "SELECT function, version, candidate_version, candidate_percent, previous_version,
                 updated_by, updated_ms
          FROM releases WHERE function = $1",
     )
-    .bind(function)
+    .bind(function.as_str())
     .fetch_optional(conn)
     .await?;
-    Ok(row.and_then(|r| {
-        Some(Release {
-            function: r.function.parse().ok()?,
+    Ok(row.map(Release::from))
+}
+
+impl From<ReleaseRow> for Release {
+    fn from(r: ReleaseRow) -> Self {
+        Self {
+            function: r.function,
             version: r.version,
             candidate: r.candidate_version.map(|v| (v, r.candidate_percent)),
             previous: r.previous_version,
             updated_by: r.updated_by,
             updated_ms: r.updated_ms,
-        })
-    }))
+        }
+    }
 }
 
 pub(crate) async fn upsert_release(
     conn: &mut AnyConnection,
-    function: &str,
+    function: AgentFunction,
     version: i64,
     candidate: Option<(i64, i64)>,
     previous: Option<i64>,
-    updated_by: &str,
+    updated_by: &Actor,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO releases (function, version, candidate_version, candidate_percent,
@@ -149,14 +170,26 @@ pub(crate) async fn upsert_release(
              previous_version = excluded.previous_version,
              updated_by = excluded.updated_by, updated_ms = excluded.updated_ms",
     )
-    .bind(function)
+    .bind(function.as_str())
     .bind(version)
     .bind(candidate.map(|(v, _)| v))
     .bind(candidate.map_or(0, |(_, p)| p))
     .bind(previous)
-    .bind(updated_by)
+    .bind(updated_by.to_string())
     .bind(now_ms())
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Every function's release.
+pub(crate) async fn releases(db: &Db) -> Result<Vec<Release>, sqlx::Error> {
+    let rows: Vec<ReleaseRow> = sqlx::query_as(
+        "SELECT function, version, candidate_version, candidate_percent, previous_version,
+                updated_by, updated_ms
+         FROM releases ORDER BY function",
+    )
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows.into_iter().map(Release::from).collect())
 }

@@ -1,10 +1,10 @@
 //! SQL for the job queue. The claim is the one query that differs per backend.
 
-use sqlx::AnyConnection;
+use sqlx::{Any, AnyConnection, Executor};
 
 use crate::{
     Backend, Db,
-    queue::{Job, JobKind, NewJob, QueueError},
+    queue::{ClaimedJob, Job, NewJob, QueueCounts},
 };
 
 const JOB_COLUMNS: &str =
@@ -23,11 +23,11 @@ pub(crate) struct JobRow {
 }
 
 impl JobRow {
-    pub(crate) fn into_job(self, owner: &str) -> Result<Job, QueueError> {
-        Ok(Job {
+    /// The claimed job, or its id and why it cannot be read.
+    pub(crate) fn into_claimed(self, owner: &str) -> Result<ClaimedJob, (i64, String)> {
+        Ok(ClaimedJob {
             id: self.id,
-            kind: self.kind.parse::<JobKind>()?,
-            payload: serde_json::from_str(&self.payload).unwrap_or(serde_json::Value::Null),
+            work: Job::from_stored(&self.kind, &self.payload).map_err(|why| (self.id, why))?,
             queue_key: self.queue_key,
             attempts: self.attempts,
             max_attempts: self.max_attempts,
@@ -46,8 +46,8 @@ pub(crate) async fn insert(
         "INSERT INTO jobs (kind, payload, queue_key, state, max_attempts, run_at_ms, created_ms)
          VALUES ($1, $2, $3, 'queued', $4, $5, $5) RETURNING id",
     )
-    .bind(job.kind.as_str())
-    .bind(job.payload.to_string())
+    .bind(job.job.kind())
+    .bind(job.job.payload().to_string())
     .bind(job.queue_key.as_deref())
     .bind(job.max_attempts)
     .bind(now)
@@ -84,8 +84,8 @@ pub(crate) async fn insert_many(
         let mut query = sqlx::query(&sql);
         for job in chunk {
             query = query
-                .bind(job.kind.as_str())
-                .bind(job.payload.to_string())
+                .bind(job.job.kind())
+                .bind(job.job.payload().to_string())
                 .bind(job.queue_key.clone())
                 .bind(job.max_attempts)
                 .bind(now);
@@ -149,15 +149,26 @@ pub(crate) async fn extend_lease(
     Ok(result.rows_affected() == 1)
 }
 
-/// Ends a job the owner holds, as `done` or `dead`. False when the owner no longer holds it.
-pub(crate) async fn finish(
-    conn: &mut AnyConnection,
+/// How a held job ends.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Ending<'a> {
+    /// Done, with what became of it.
+    Done(&'a str),
+    /// Dead-lettered, with the reason.
+    Dead(&'a str),
+}
+
+/// Ends a job the owner holds. False when the owner no longer holds it.
+pub(crate) async fn finish<'c, E: Executor<'c, Database = Any>>(
+    conn: E,
     id: i64,
     owner: &str,
-    state: &str,
-    outcome: Option<&str>,
-    error: Option<&str>,
+    ending: Ending<'_>,
 ) -> Result<bool, sqlx::Error> {
+    let (state, outcome, error) = match ending {
+        Ending::Done(outcome) => ("done", Some(outcome), None),
+        Ending::Dead(reason) => ("dead", None, Some(reason)),
+    };
     let result = sqlx::query(
         "UPDATE jobs
          SET state = $1, outcome = $2, last_error = COALESCE($3, last_error), finished_ms = $4,
@@ -215,10 +226,28 @@ pub(crate) async fn expired(
     .await
 }
 
-pub(crate) async fn counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state")
-        .fetch_all(db.reader())
-        .await
+/// How many jobs are in each state.
+pub(crate) async fn counts(db: &Db) -> Result<QueueCounts, sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state")
+            .fetch_all(db.reader())
+            .await?;
+    let mut counts = QueueCounts::default();
+    for (state, n) in rows {
+        match state.as_str() {
+            "queued" => counts.queued = n,
+            "running" => counts.running = n,
+            "done" => counts.done = n,
+            "dead" => counts.dead = n,
+            other => {
+                return Err(sqlx::Error::ColumnDecode {
+                    index: "jobs.state".to_owned(),
+                    source: format!("`{other}` is not a job state").into(),
+                });
+            }
+        }
+    }
+    Ok(counts)
 }
 
 pub(crate) async fn purge_done(db: &Db, before_ms: i64) -> Result<u64, sqlx::Error> {

@@ -1,6 +1,7 @@
 //! SQL for retention: blanking message text older than a cut-off.
 
 use sqlx::AnyConnection;
+use vocab::{DraftState, OutboxState};
 
 /// Blanks decided drafts created before `cutoff`; returns how many.
 pub(crate) async fn purge_drafts(
@@ -11,10 +12,11 @@ pub(crate) async fn purge_drafts(
     let done = sqlx::query(
         "UPDATE drafts SET markdown = '', final_markdown = NULL, context_json = NULL,
                 card_json = NULL, purged_ms = $1
-         WHERE state <> 'pending' AND created_ms < $2 AND purged_ms IS NULL",
+         WHERE state <> $3 AND created_ms < $2 AND purged_ms IS NULL",
     )
     .bind(now)
     .bind(cutoff)
+    .bind(DraftState::Pending.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -28,10 +30,11 @@ pub(crate) async fn purge_outbox(
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE outbox SET markdown = '', card_json = NULL, purged_ms = $1
-         WHERE state <> 'pending' AND created_ms < $2 AND purged_ms IS NULL",
+         WHERE state <> $3 AND created_ms < $2 AND purged_ms IS NULL",
     )
     .bind(now)
     .bind(cutoff)
+    .bind(OutboxState::Pending.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected())

@@ -28,7 +28,7 @@ pub(crate) async fn upsert(
     )
     .bind(key)
     .bind(value_json)
-    .bind(actor.as_str())
+    .bind(actor.to_string())
     .bind(now_ms())
     .execute(&mut *conn)
     .await?;

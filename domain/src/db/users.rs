@@ -5,6 +5,7 @@ use sqlx::{Any, AnyConnection, Executor};
 use crate::{
     Db,
     audit::Actor,
+    db::{pairs_where_in, parse_column, placeholders},
     time::now_ms,
     users::{EmailAddress, Role, User},
 };
@@ -81,7 +82,10 @@ where
         .bind(user_id)
         .fetch_all(conn)
         .await?;
-    let mut roles: Vec<Role> = names.iter().filter_map(|n| n.parse().ok()).collect();
+    let mut roles = names
+        .iter()
+        .map(|name| parse_column("user_roles.role", name))
+        .collect::<Result<Vec<Role>, _>>()?;
     roles.sort();
     Ok(roles)
 }
@@ -99,7 +103,7 @@ pub(crate) async fn insert_role(
     )
     .bind(user_id)
     .bind(role.as_str())
-    .bind(granted_by.as_str())
+    .bind(granted_by.to_string())
     .bind(now_ms())
     .execute(&mut *conn)
     .await?;
@@ -120,11 +124,15 @@ pub(crate) async fn delete_role(
     Ok(result.rows_affected() == 1)
 }
 
-/// `(role name, people holding it)` for every role held by anyone.
-pub(crate) async fn role_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT role, COUNT(*) FROM user_roles GROUP BY role")
-        .fetch_all(db.reader())
-        .await
+/// `(role, people holding it)` for every role held by anyone.
+pub(crate) async fn role_counts(db: &Db) -> Result<Vec<(Role, i64)>, sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT role, COUNT(*) FROM user_roles GROUP BY role")
+            .fetch_all(db.reader())
+            .await?;
+    rows.into_iter()
+        .map(|(role, n)| Ok((parse_column("user_roles.role", &role)?, n)))
+        .collect()
 }
 
 pub(crate) async fn count_with_role<'c, E>(conn: E, role: Role) -> Result<i64, sqlx::Error>
@@ -144,10 +152,14 @@ pub(crate) async fn all(db: &Db) -> Result<Vec<User>, sqlx::Error> {
 }
 
 /// `(user id, role)` of every grant.
-pub(crate) async fn all_roles(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT user_id, role FROM user_roles ORDER BY user_id, role")
-        .fetch_all(db.reader())
-        .await
+pub(crate) async fn all_roles(db: &Db) -> Result<Vec<(i64, Role)>, sqlx::Error> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT user_id, role FROM user_roles ORDER BY user_id, role")
+            .fetch_all(db.reader())
+            .await?;
+    rows.into_iter()
+        .map(|(user, role)| Ok((user, parse_column("user_roles.role", &role)?)))
+        .collect()
 }
 
 pub(crate) async fn find_by_person_id<'c, E>(
@@ -163,4 +175,52 @@ where
     .bind(person_id)
     .fetch_optional(conn)
     .await
+}
+
+/// `(id, name)` of the people with these ids: the display name, or else the e-mail.
+pub(crate) async fn names_by_id(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, COALESCE(display_name, email) FROM users WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(db.reader()).await
+}
+
+/// `(person ID, name)` of the people who signed in with these Webex person IDs.
+pub(crate) async fn names_by_person_id(
+    db: &Db,
+    person_ids: &[&str],
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    pairs_where_in(
+        db,
+        "SELECT webex_person_id, COALESCE(display_name, email) FROM users WHERE webex_person_id",
+        person_ids,
+    )
+    .await
+}
+
+/// The id of the console user with this e-mail or display name (ignoring case), if exactly one
+/// has it.
+pub(crate) async fn find_id_by_name_or_email(
+    db: &Db,
+    text: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let found: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM users WHERE LOWER(email) = LOWER($1) OR LOWER(display_name) = LOWER($1)
+         LIMIT 2",
+    )
+    .bind(text)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(match found.as_slice() {
+        [(id,)] => Some(*id),
+        _ => None,
+    })
 }

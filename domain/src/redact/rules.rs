@@ -166,6 +166,22 @@ pub async fn set_rules(
     Ok(settings::set(db, &key(), value, actor).await?)
 }
 
+impl crate::Classify for RedactionError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Invalid { .. } | Self::TooMany => false,
+            Self::Settings(e) => e.is_transient(),
+        }
+    }
+
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::Invalid { .. } | Self::TooMany => Some(self.to_string()),
+            Self::Settings(_) => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{RedactionRules, format_custom, parse_custom};

@@ -11,14 +11,15 @@
 
 use std::{collections::VecDeque, fmt, time::Duration};
 
-use futures::{Stream, TryStreamExt, stream};
+use futures::{Stream, stream};
 use reqwest::{Method, StatusCode, header};
 use serde::{Serialize, de::DeserializeOwned};
 use url::Url;
 
+use crate::outbound;
 use crate::webex::types::{
-    AttachmentAction, CreateAttachmentAction, CreateMessage, CreateWebhook, EditMessage, ErrorBody,
-    Items, Membership, Message, Person, Room, UpdateWebhook, Webhook,
+    AttachmentAction, CreateAttachmentAction, CreateMessage, CreateWebhook, ErrorBody, Items,
+    Message, Person, Room, UpdateWebhook, Webhook,
 };
 
 /// Webex's production API.
@@ -182,16 +183,6 @@ impl WebexClient {
         self.get(self.url(&format!("rooms/{id}"))).await
     }
 
-    /// `GET /memberships?roomId=…`, every page.
-    pub fn memberships(
-        &self,
-        room_id: &str,
-    ) -> impl Stream<Item = Result<Membership, WebexError>> + '_ {
-        let mut url = self.url("memberships");
-        url.query_pairs_mut().append_pair("roomId", room_id);
-        self.paginate(url)
-    }
-
     /// `GET /messages`, newest first, every page.
     pub fn messages(
         &self,
@@ -212,23 +203,6 @@ impl WebexClient {
     pub async fn create_message(&self, message: &CreateMessage) -> Result<Message, WebexError> {
         self.call(Method::POST, self.url("messages"), Some(message))
             .await
-    }
-
-    /// `PUT /messages/{id}`.
-    pub async fn edit_message(&self, id: &str, edit: &EditMessage) -> Result<Message, WebexError> {
-        self.call(Method::PUT, self.url(&format!("messages/{id}")), Some(edit))
-            .await
-    }
-
-    /// `DELETE /messages/{id}`.
-    pub async fn delete_message(&self, id: &str) -> Result<(), WebexError> {
-        self.send(
-            Method::DELETE,
-            self.url(&format!("messages/{id}")),
-            None::<&()>,
-        )
-        .await
-        .map(drop)
     }
 
     /// `GET /webhooks`, every page.
@@ -357,7 +331,8 @@ impl WebexClient {
                     let status = response.status();
                     let headers = response.headers().clone();
                     if status == StatusCode::TOO_MANY_REQUESTS {
-                        let wait = retry_after(&headers).unwrap_or(self.policy.default_retry_after);
+                        let wait = outbound::retry_after(&headers)
+                            .unwrap_or(self.policy.default_retry_after);
                         rate_limited += wait;
                         if rate_limited > self.policy.max_rate_limit_wait {
                             return Err(WebexError::RateLimited {
@@ -368,11 +343,9 @@ impl WebexClient {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    let body = response
-                        .bytes()
+                    let body = outbound::read_body(response)
                         .await
-                        .map_err(|e| WebexError::Decode(format!("cannot read the answer: {e}")))?
-                        .to_vec();
+                        .map_err(|e| WebexError::Decode(format!("cannot read the answer: {e}")))?;
                     if status.is_success() {
                         return Ok(Answer { headers, body });
                     }
@@ -387,7 +360,7 @@ impl WebexClient {
                     }
                     Failure {
                         reason: format!("Webex answered {status}"),
-                        retry_after: retry_after(&headers),
+                        retry_after: outbound::retry_after(&headers),
                     }
                 }
                 Err(error) => {
@@ -411,22 +384,12 @@ impl WebexClient {
                     last: failure.reason,
                 });
             }
-            let delay = failure
-                .retry_after
-                .unwrap_or_else(|| self.backoff(failures));
+            let delay = failure.retry_after.unwrap_or_else(|| {
+                outbound::backoff(failures, self.policy.base_delay, self.policy.max_delay)
+            });
             tracing::debug!(?delay, attempt = failures, reason = %failure.reason, %url, "retrying Webex call");
             tokio::time::sleep(delay).await;
         }
-    }
-
-    /// Exponential back-off with jitter: between half and all of `base × 2^(n-1)`, capped.
-    fn backoff(&self, failures: u32) -> Duration {
-        let exponential = self
-            .policy
-            .base_delay
-            .saturating_mul(1 << failures.saturating_sub(1).min(16));
-        let capped = exponential.min(self.policy.max_delay);
-        capped.mul_f64(0.5 + rand::random::<f64>() * 0.5)
     }
 }
 
@@ -464,17 +427,6 @@ fn api_error(status: StatusCode, headers: &header::HeaderMap, body: &[u8]) -> We
 }
 
 /// `Retry-After` in seconds (Webex does not send HTTP dates).
-fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
-    let seconds: u64 = headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(seconds))
-}
-
 /// The `rel="next"` URL of a `Link` header.
 pub fn next_link(headers: &header::HeaderMap) -> Option<String> {
     headers
@@ -512,11 +464,18 @@ fn serde_urlencoded_pairs<T: Serialize>(value: &T) -> Vec<(String, String)> {
     }
 }
 
-/// Collects a paginated stream.
-pub async fn collect_all<T>(
-    items: impl Stream<Item = Result<T, WebexError>>,
-) -> Result<Vec<T>, WebexError> {
-    items.try_collect().await
+impl crate::Classify for WebexError {
+    /// A 401 may pass once the token is renewed; other refusals will not. Rate limits,
+    /// outages, lost answers and garbled bodies may.
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Api { status, .. } => *status == 401,
+            Self::Unavailable { .. }
+            | Self::RateLimited { .. }
+            | Self::OutcomeUnknown { .. }
+            | Self::Decode(_) => true,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -28,14 +28,6 @@ pub fn mention_person(id: &str, name: &str) -> String {
     format!("<@personId:{id}|{name}>")
 }
 
-/// `<@personEmail:ADDRESS|Name>`: mentions a person by e-mail address.
-pub fn mention_email(email: &str, name: &str) -> String {
-    format!("<@personEmail:{email}|{name}>")
-}
-
-/// Mentions everyone in the space.
-pub const MENTION_ALL: &str = "<@all>";
-
 /// Escapes text so Webex shows it literally inside markdown.
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -179,7 +171,12 @@ pub fn render_markdown(
     }
 
     let mut html_out = String::new();
-    html::push_html(&mut html_out, Parser::new(&template));
+    // Webex shows HTML inside markdown as the text it is; so does the sandbox.
+    let events = Parser::new(&template).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    html::push_html(&mut html_out, events);
     rendered.html = substitute(html_out.trim_end(), &html_mentions);
     rendered.text = substitute(&plain_text(&template), &names);
     rendered
@@ -323,6 +320,22 @@ mod tests {
         );
         assert_eq!(rendered.mentioned_people, vec!["BOT"]);
         assert!(rendered.mentioned_groups.is_empty());
+    }
+
+    #[test]
+    fn html_inside_markdown_is_shown_as_text() {
+        let rendered = render_markdown(
+            "<img src=x onerror=alert(1)> and <b>bold</b>\n\n<script>alert(2)</script>",
+            resolve,
+        );
+        assert!(!rendered.html.contains("<img"), "{}", rendered.html);
+        assert!(!rendered.html.contains("<script"), "{}", rendered.html);
+        assert!(!rendered.html.contains("<b>"), "{}", rendered.html);
+        assert!(
+            rendered.html.contains("&lt;b&gt;bold&lt;/b&gt;"),
+            "{}",
+            rendered.html
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use vocab::RoomKind;
+
 /// A list response: `{"items": [...]}`; further pages are announced in the `Link` header.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Items<T> {
@@ -55,7 +57,7 @@ pub struct Room {
     pub title: String,
     /// `direct` or `group`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: RoomKind,
     /// Whether the room is moderated.
     pub is_locked: bool,
     /// Last activity.
@@ -91,7 +93,7 @@ pub struct Membership {
     /// Compliance monitor.
     pub is_monitor: bool,
     /// `direct` or `group`.
-    pub room_type: String,
+    pub room_type: RoomKind,
     /// When they joined.
     pub created: String,
 }
@@ -115,7 +117,7 @@ pub struct Message {
     /// Its space.
     pub room_id: String,
     /// `direct` or `group`.
-    pub room_type: String,
+    pub room_type: RoomKind,
     /// Plain text, with mentions rendered as names. Always present.
     #[serde(default)]
     pub text: String,

@@ -2,13 +2,14 @@ use domain::{
     Backend, Db,
     audit::{self, Actor, ChainProblem, NewEntry},
     db_test,
+    vocab::{AgentFunction, Decision},
 };
 use serde_json::json;
 use sqlx::{AnyConnection, Connection, Executor};
 
 fn entry(n: usize) -> NewEntry {
     NewEntry {
-        actor: Actor::user(7),
+        actor: Actor::User(7),
         action: "setting.update".into(),
         target: format!("setting:item_{n}"),
         before: Some(json!({ "value": n })),
@@ -213,12 +214,12 @@ db_test!(async fn entries_are_found_by_actor_function_space_decision_and_words(d
     };
 
     assert_eq!(search(audit::Filter::default()).await, [4, 3, 2, 1]);
-    assert_eq!(search(audit::Filter { function: Some("summarize".into()), ..Default::default() }).await, [3, 1]);
+    assert_eq!(search(audit::Filter { function: Some(AgentFunction::Summarize), ..Default::default() }).await, [3, 1]);
     assert_eq!(search(audit::Filter { space: Some("alerts".into()), ..Default::default() }).await, [2]);
-    assert_eq!(search(audit::Filter { decision: Some("reply".into()), ..Default::default() }).await, [2, 1]);
-    assert_eq!(search(audit::Filter { actor: Some("user:7".into()), ..Default::default() }).await, [4]);
+    assert_eq!(search(audit::Filter { decision: Some(Decision::Reply), ..Default::default() }).await, [2, 1]);
+    assert_eq!(search(audit::Filter { actor: Some(Actor::User(7)), ..Default::default() }).await, [4]);
     assert_eq!(
-        search(audit::Filter { function: Some("summarize".into()), decision: Some("draft".into()), ..Default::default() }).await,
+        search(audit::Filter { function: Some(AgentFunction::Summarize), decision: Some(Decision::Draft), ..Default::default() }).await,
         [3]
     );
     // Words match as prefixes, in any field, all of them.

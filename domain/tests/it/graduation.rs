@@ -11,7 +11,7 @@ db_test!(async fn a_new_version_is_on_probation_until_an_admin_or_approvals_grad
     assert!(!standing.graduated);
     assert_eq!(graduation::thresholds(&db).await.unwrap(), Thresholds { min_approvals: 100, min_rate_percent: 95, demote_after: 3 });
 
-    graduation::graduate_now(&db, f, 1, &Actor::user(1)).await.unwrap();
+    graduation::graduate_now(&db, f, 1, &Actor::User(1)).await.unwrap();
     assert!(graduation::standing(&db, f, 1).await.unwrap().graduated);
     assert!(!graduation::standing(&db, f, 2).await.unwrap().graduated, "each version earns it");
     let entry = &audit::recent(&db, 1).await.unwrap()[0];
@@ -19,7 +19,7 @@ db_test!(async fn a_new_version_is_on_probation_until_an_admin_or_approvals_grad
 });
 
 db_test!(async fn thresholds_out_of_range_are_refused(db) {
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     let bad = Thresholds { min_approvals: 0, ..Thresholds::default() };
     assert!(matches!(graduation::set_thresholds(&db, bad, &admin).await, Err(GraduationError::Invalid("min_approvals", _))));
     let bad = Thresholds { min_rate_percent: 101, ..Thresholds::default() };

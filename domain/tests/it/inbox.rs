@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use domain::{
     Db, db_test,
-    inbox::{self, Disposition, IngestOutcome, Ingestor, ReceivedEvent},
+    inbox::{self, Disposition, EventState, IngestOutcome, Ingestor, ReceivedEvent},
     queue,
 };
 use serde_json::json;
@@ -45,7 +45,7 @@ db_test!(async fn an_event_is_stored_with_its_job_and_a_redelivery_changes_nothi
     assert_eq!(stored.person_id.as_deref(), Some("p1"));
     assert_eq!(stored.webhook_id.as_deref(), Some("webhook-1"));
     assert_eq!(stored.created_ms, Some(1_772_483_162_321));
-    assert_eq!(stored.state, "queued");
+    assert_eq!(stored.state, EventState::Queued);
     assert_eq!(stored.source, "webhook");
     assert_eq!(queue::counts(&db).await.unwrap().queued, 1);
 });
@@ -57,7 +57,7 @@ db_test!(async fn ignored_events_are_stored_without_a_job(db) {
         .await
         .unwrap();
     assert_eq!(outcome, IngestOutcome::Ignored("the bot's own message"));
-    assert_eq!(inbox::state_counts(&db).await.unwrap(), vec![("ignored".to_owned(), 1)]);
+    assert_eq!(inbox::state_counts(&db).await.unwrap(), vec![(EventState::Ignored, 1)]);
     assert_eq!(queue::counts(&db).await.unwrap().queued, 0);
 });
 
@@ -86,5 +86,5 @@ db_test!(async fn concurrent_deliveries_are_each_stored_once(db) {
     }
     assert_eq!(queued, 32 * 20);
     assert_eq!(queue::counts(&db).await.unwrap().queued, 32 * 20);
-    assert_eq!(inbox::state_counts(&db).await.unwrap(), vec![("queued".to_owned(), 32 * 20)]);
+    assert_eq!(inbox::state_counts(&db).await.unwrap(), vec![(EventState::Queued, 32 * 20)]);
 });

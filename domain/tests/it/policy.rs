@@ -3,6 +3,7 @@ use domain::{
     audit::{self, Actor},
     db_test,
     policy::{self, Mode, PolicyError},
+    webex::types::RoomKind,
 };
 
 db_test!(async fn a_function_is_off_in_a_space_until_an_admin_sets_a_mode(db) {
@@ -10,7 +11,7 @@ db_test!(async fn a_function_is_off_in_a_space_until_an_admin_sets_a_mode(db) {
     assert_eq!(effective.mode(), Mode::Off);
     assert!(policy::active_in(&db, "room-1").await.unwrap().is_empty());
 
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     assert!(policy::set_mode(&db, AgentFunction::Summarize, "room-1", Mode::Review, &admin).await.unwrap());
     assert!(!policy::set_mode(&db, AgentFunction::Summarize, "room-1", Mode::Review, &admin).await.unwrap());
     assert_eq!(
@@ -28,7 +29,7 @@ db_test!(async fn a_function_is_off_in_a_space_until_an_admin_sets_a_mode(db) {
 });
 
 db_test!(async fn the_kill_switch_turns_a_function_off_everywhere_and_back(db) {
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     policy::set_mode(&db, AgentFunction::AlertTriage, "alerts", Mode::Live, &admin).await.unwrap();
     assert!(policy::set_enabled(&db, AgentFunction::AlertTriage, false, &admin).await.unwrap());
     let effective = policy::effective(&db, AgentFunction::AlertTriage, "alerts").await.unwrap();
@@ -42,12 +43,12 @@ db_test!(async fn the_kill_switch_turns_a_function_off_everywhere_and_back(db) {
 });
 
 db_test!(async fn spaces_are_found_by_id_or_unique_title(db) {
-    policy::remember_space(&db, "r1", "Project Falcon", "group").await.unwrap();
-    policy::remember_space(&db, "r2", "Standup", "group").await.unwrap();
-    policy::remember_space(&db, "r3", "Standup", "group").await.unwrap();
+    policy::remember_space(&db, "r1", "Project Falcon", RoomKind::Group).await.unwrap();
+    policy::remember_space(&db, "r2", "Standup", RoomKind::Group).await.unwrap();
+    policy::remember_space(&db, "r3", "Standup", RoomKind::Group).await.unwrap();
     // Meeting a known space again keeps when it was first seen and takes the new title.
     let first_seen = policy::find_space(&db, "r1").await.unwrap().first_seen_ms;
-    policy::remember_space(&db, "r1", "Falcon", "group").await.unwrap();
+    policy::remember_space(&db, "r1", "Falcon", RoomKind::Group).await.unwrap();
     let renamed = policy::find_space(&db, "Falcon").await.unwrap();
     assert_eq!((renamed.room_id.as_str(), renamed.first_seen_ms), ("r1", first_seen));
 
@@ -60,7 +61,7 @@ db_test!(async fn an_initial_policy_applies_only_to_a_new_installation(db) {
     let sandbox = Actor::system("sandbox");
     let initial = [(AgentFunction::Summarize, "r1".to_owned(), Mode::Live)];
     assert!(policy::apply_initial(&db, &initial, &sandbox).await.unwrap());
-    policy::set_mode(&db, AgentFunction::Summarize, "r1", Mode::Shadow, &Actor::user(1)).await.unwrap();
+    policy::set_mode(&db, AgentFunction::Summarize, "r1", Mode::Shadow, &Actor::User(1)).await.unwrap();
     assert!(!policy::apply_initial(&db, &initial, &sandbox).await.unwrap());
     assert_eq!(policy::effective(&db, AgentFunction::Summarize, "r1").await.unwrap().mode, Mode::Shadow);
 });

@@ -20,8 +20,8 @@ db_test!(async fn every_function_starts_with_its_built_in_prompt_released(db) {
         let release = prompts::release(&db, function).await.unwrap();
         assert_eq!((release.version, release.candidate, release.previous), (1, None, None));
         let v1 = prompts::version(&db, function, 1).await.unwrap();
-        assert_eq!(v1.author, "system:builtin");
-        assert_eq!(v1.template, function.builtin_prompt().template);
+        assert_eq!(v1.author, Actor::system("builtin"));
+        assert_eq!(v1.template, domain::agents::builtin_prompt(function).template);
         assert!(!v1.variables.is_empty());
     }
     // Migrating again adds nothing.
@@ -30,11 +30,11 @@ db_test!(async fn every_function_starts_with_its_built_in_prompt_released(db) {
 });
 
 db_test!(async fn a_new_version_is_numbered_audited_and_runs_nowhere_until_released(db) {
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     let v2 = prompts::create(&db, AgentFunction::Summarize, &new_summary_prompt("Shorter cues", "agreed:"), &admin)
         .await
         .unwrap();
-    assert_eq!((v2.version, v2.author.as_str()), (2, "user:1"));
+    assert_eq!((v2.version, &v2.author), (2, &Actor::User(1)));
     assert_eq!(v2.variables, ["count", "messages"]);
     assert_eq!(prompts::for_space(&db, AgentFunction::Summarize, "room").await.unwrap().version, 1);
     let entry = &audit::recent(&db, 1).await.unwrap()[0];
@@ -42,7 +42,7 @@ db_test!(async fn a_new_version_is_numbered_audited_and_runs_nowhere_until_relea
 });
 
 db_test!(async fn a_bad_version_is_refused_with_the_field_to_fix(db) {
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     let mut bad = new_summary_prompt("note", "decision:");
     bad.template = "Summarize {{transcript}}".into();
     let error = prompts::create(&db, AgentFunction::Summarize, &bad, &admin).await.unwrap_err();
@@ -63,7 +63,7 @@ db_test!(async fn a_bad_version_is_refused_with_the_field_to_fix(db) {
 });
 
 db_test!(async fn promoting_and_rolling_back_move_the_release_pointer(db) {
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     let f = AgentFunction::Summarize;
     prompts::create(&db, f, &new_summary_prompt("v2", "agreed:"), &admin).await.unwrap();
     let release = prompts::promote(&db, f, 2, &admin).await.unwrap();
@@ -84,7 +84,7 @@ db_test!(async fn promoting_and_rolling_back_move_the_release_pointer(db) {
 });
 
 db_test!(async fn an_ab_split_keeps_each_space_on_one_side(db) {
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     let f = AgentFunction::Summarize;
     prompts::create(&db, f, &new_summary_prompt("v2", "agreed:"), &admin).await.unwrap();
     let release = prompts::split(&db, f, 2, 30, &admin).await.unwrap();
@@ -109,7 +109,7 @@ db_test!(async fn an_ab_split_keeps_each_space_on_one_side(db) {
 });
 
 db_test!(async fn a_diff_shows_what_changed_line_by_line(db) {
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     let f = AgentFunction::Summarize;
     prompts::create(&db, f, &new_summary_prompt("v2", "agreed:"), &admin).await.unwrap();
     let v1 = prompts::version(&db, f, 1).await.unwrap();

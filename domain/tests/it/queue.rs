@@ -6,14 +6,13 @@ use std::{
 
 use domain::{
     Db, bot, db_test,
-    queue::{self, JobKind, NewJob, QueueError, Retried},
+    queue::{self, Job, NewJob, QueueError, Retried},
 };
-use serde_json::json;
 
 const LEASE: Duration = Duration::from_secs(30);
 
 async fn push(db: &Db, n: i64, key: Option<&str>) -> i64 {
-    let mut job = NewJob::new(JobKind::Event, json!({ "event_id": n }));
+    let mut job = NewJob::new(Job::Event { event_id: n });
     if let Some(key) = key {
         job = job.in_order_of(key);
     }
@@ -27,7 +26,7 @@ db_test!(async fn jobs_are_claimed_oldest_first_and_only_once(db) {
     let b = queue::claim(&db, "b", LEASE).await.unwrap().unwrap();
     assert_eq!((a.id, b.id), (first, second));
     assert_eq!(a.attempts, 1);
-    assert_eq!(a.payload_id("event_id").unwrap(), 1);
+    assert_eq!(a.work, Job::Event { event_id: 1 });
     assert!(queue::claim(&db, "c", LEASE).await.unwrap().is_none());
 
     queue::complete(&db, &a, "replied").await.unwrap();
@@ -62,7 +61,7 @@ db_test!(async fn a_later_job_of_a_key_runs_once_the_earlier_one_is_done(db) {
 });
 
 db_test!(async fn a_failing_job_is_retried_then_dead_lettered_with_the_reason(db) {
-    let mut job = NewJob::new(JobKind::Deliver, json!({ "outbox_id": 9 }));
+    let mut job = NewJob::new(Job::Deliver { outbox_id: 9 });
     job.max_attempts = 2;
     let id = queue::push(&db, &job).await.unwrap();
 
@@ -113,7 +112,7 @@ db_test!(async fn an_expired_lease_is_rescued_and_the_old_worker_cannot_finish_t
 });
 
 db_test!(async fn a_job_whose_workers_keep_dying_is_dead_lettered(db) {
-    let mut job = NewJob::new(JobKind::Event, json!({ "event_id": 1 }));
+    let mut job = NewJob::new(Job::Event { event_id: 1 });
     job.max_attempts = 1;
     queue::push(&db, &job).await.unwrap();
     queue::claim(&db, "crashing", Duration::from_millis(1)).await.unwrap().unwrap();

@@ -12,8 +12,8 @@ db_test!(async fn unset_setting_reads_as_none(db) {
 
 db_test!(async fn changing_a_setting_is_stored_and_audited_with_before_and_after(db) {
     let key = SettingKey::parse("retention.message_text_days").unwrap();
-    assert!(settings::set(&db, &key, json!(7), &Actor::user(4)).await.unwrap());
-    assert!(settings::set(&db, &key, json!(30), &Actor::user(4)).await.unwrap());
+    assert!(settings::set(&db, &key, json!(7), &Actor::User(4)).await.unwrap());
+    assert!(settings::set(&db, &key, json!(30), &Actor::User(4)).await.unwrap());
     assert_eq!(settings::get(&db, &key).await.unwrap(), Some(json!(30)));
 
     let entries = audit::recent(&db, 2).await.unwrap();
@@ -27,7 +27,7 @@ db_test!(async fn changing_a_setting_is_stored_and_audited_with_before_and_after
 db_test!(async fn setting_the_same_value_writes_no_audit_entry(db) {
     let key = SettingKey::parse("reviewer.space").unwrap();
     let value = json!({ "room_id": "abc" });
-    assert!(settings::set(&db, &key, value.clone(), &Actor::user(1)).await.unwrap());
-    assert!(!settings::set(&db, &key, value, &Actor::user(1)).await.unwrap());
+    assert!(settings::set(&db, &key, value.clone(), &Actor::User(1)).await.unwrap());
+    assert!(!settings::set(&db, &key, value, &Actor::User(1)).await.unwrap());
     assert_eq!(audit::len(&db).await.unwrap(), 1);
 });

@@ -9,7 +9,7 @@ db_test!(async fn overview_counts_roles_and_audit_entries(db) {
     let admin = EmailAddress::parse("admin@example.com").unwrap();
     users::seed_admins(&db, &[admin]).await.unwrap();
     let reviewer = EmailAddress::parse("rev@example.com").unwrap();
-    users::grant_role(&db, &reviewer, Role::Reviewer, &Actor::user(1)).await.unwrap();
+    users::grant_role(&db, &reviewer, Role::Reviewer, &Actor::User(1)).await.unwrap();
 
     let overview = status::overview(&db).await.unwrap();
     assert!(overview.readiness.is_ready());

@@ -10,7 +10,7 @@ fn email(s: &str) -> EmailAddress {
 
 db_test!(async fn granting_a_role_creates_the_person_and_audits_it(db) {
     let alice = email("Alice@Example.com");
-    let granted = users::grant_role(&db, &alice, Role::Reviewer, &Actor::user(1)).await.unwrap();
+    let granted = users::grant_role(&db, &alice, Role::Reviewer, &Actor::User(1)).await.unwrap();
     assert!(granted);
 
     let (user, roles) = users::find_with_roles(&db, &alice).await.unwrap().unwrap();
@@ -27,19 +27,19 @@ db_test!(async fn granting_a_role_creates_the_person_and_audits_it(db) {
 
 db_test!(async fn granting_a_role_twice_changes_and_audits_nothing(db) {
     let bob = email("bob@example.com");
-    assert!(users::grant_role(&db, &bob, Role::Manager, &Actor::user(1)).await.unwrap());
-    assert!(!users::grant_role(&db, &bob, Role::Manager, &Actor::user(1)).await.unwrap());
+    assert!(users::grant_role(&db, &bob, Role::Manager, &Actor::User(1)).await.unwrap());
+    assert!(!users::grant_role(&db, &bob, Role::Manager, &Actor::User(1)).await.unwrap());
     assert_eq!(audit::len(&db).await.unwrap(), 1);
 });
 
 db_test!(async fn revoking_a_role_keeps_the_others_and_audits_before_and_after(db) {
     let carol = email("carol@example.com");
     // Another admin, so Carol is not the last one.
-    users::grant_role(&db, &email("dan@example.com"), Role::Admin, &Actor::user(1)).await.unwrap();
-    users::grant_role(&db, &carol, Role::Admin, &Actor::user(1)).await.unwrap();
-    users::grant_role(&db, &carol, Role::Manager, &Actor::user(1)).await.unwrap();
+    users::grant_role(&db, &email("dan@example.com"), Role::Admin, &Actor::User(1)).await.unwrap();
+    users::grant_role(&db, &carol, Role::Admin, &Actor::User(1)).await.unwrap();
+    users::grant_role(&db, &carol, Role::Manager, &Actor::User(1)).await.unwrap();
 
-    assert!(users::revoke_role(&db, &carol, Role::Admin, &Actor::user(2)).await.unwrap());
+    assert!(users::revoke_role(&db, &carol, Role::Admin, &Actor::User(2)).await.unwrap());
     let (_, roles) = users::find_with_roles(&db, &carol).await.unwrap().unwrap();
     assert_eq!(roles, vec![Role::Manager]);
 
@@ -49,24 +49,24 @@ db_test!(async fn revoking_a_role_keeps_the_others_and_audits_before_and_after(d
     assert_eq!(entry.after_json.as_deref(), Some(r#"{"roles":["manager"]}"#));
 
     // Revoking what is not held, or from someone unknown, is a no-op.
-    assert!(!users::revoke_role(&db, &carol, Role::Admin, &Actor::user(2)).await.unwrap());
-    assert!(!users::revoke_role(&db, &email("nobody@example.com"), Role::Admin, &Actor::user(2)).await.unwrap());
+    assert!(!users::revoke_role(&db, &carol, Role::Admin, &Actor::User(2)).await.unwrap());
+    assert!(!users::revoke_role(&db, &email("nobody@example.com"), Role::Admin, &Actor::User(2)).await.unwrap());
     assert_eq!(audit::len(&db).await.unwrap(), 4);
 });
 
 db_test!(async fn the_last_admin_keeps_the_admin_role(db) {
     let only = email("only@example.com");
-    users::grant_role(&db, &only, Role::Admin, &Actor::user(1)).await.unwrap();
-    let refused = users::revoke_role(&db, &only, Role::Admin, &Actor::user(1)).await.unwrap_err();
+    users::grant_role(&db, &only, Role::Admin, &Actor::User(1)).await.unwrap();
+    let refused = users::revoke_role(&db, &only, Role::Admin, &Actor::User(1)).await.unwrap_err();
     assert_eq!(refused.to_string(), "only@example.com is the last admin; make someone else an admin first");
     assert_eq!(users::role_counts(&db).await.unwrap()[0], (Role::Admin, 1));
     assert_eq!(audit::len(&db).await.unwrap(), 1);
 });
 
 db_test!(async fn everyone_is_listed_with_their_roles(db) {
-    users::grant_role(&db, &email("b@example.com"), Role::Reviewer, &Actor::user(1)).await.unwrap();
-    users::grant_role(&db, &email("b@example.com"), Role::Admin, &Actor::user(1)).await.unwrap();
-    users::grant_role(&db, &email("a@example.com"), Role::Manager, &Actor::user(1)).await.unwrap();
+    users::grant_role(&db, &email("b@example.com"), Role::Reviewer, &Actor::User(1)).await.unwrap();
+    users::grant_role(&db, &email("b@example.com"), Role::Admin, &Actor::User(1)).await.unwrap();
+    users::grant_role(&db, &email("a@example.com"), Role::Manager, &Actor::User(1)).await.unwrap();
     let listed: Vec<(String, Vec<Role>)> = users::list(&db)
         .await
         .unwrap()

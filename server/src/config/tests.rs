@@ -1,9 +1,12 @@
 use std::time::Duration;
 
-use crate::config::{Config, ConfigError, FileSettings, LogFormat, SettingArgs};
+use crate::config::{
+    Config, ConfigError, FileSettings, LogFormat, SettingArgs,
+    settings::{self, ALL},
+};
 
 fn file(toml_text: &str) -> FileSettings {
-    toml::from_str(toml_text).unwrap()
+    FileSettings::parse(toml_text).unwrap()
 }
 
 fn error_of(args: SettingArgs) -> String {
@@ -29,11 +32,9 @@ fn defaults_serve_sqlite_on_localhost() {
 
 #[test]
 fn flags_and_environment_win_over_the_file_which_wins_over_defaults() {
-    let args = SettingArgs {
-        bind: Some("0.0.0.0:8080".into()),
-        sandbox: Some("yes".into()),
-        ..SettingArgs::default()
-    };
+    let args = SettingArgs::default()
+        .with(&settings::BIND, "0.0.0.0:8080")
+        .with(&settings::SANDBOX, "yes");
     let file = file(
         r#"
         bind = "127.0.0.1:9999"
@@ -54,10 +55,7 @@ fn flags_and_environment_win_over_the_file_which_wins_over_defaults() {
 
 #[test]
 fn a_bad_value_is_reported_with_every_name_of_its_setting() {
-    let message = error_of(SettingArgs {
-        bind: Some("localhost".into()),
-        ..SettingArgs::default()
-    });
+    let message = error_of(SettingArgs::default().with(&settings::BIND, "localhost"));
     assert_eq!(
         message,
         "invalid setting STEWARD_BIND (--bind, `bind` in steward.toml): \
@@ -69,80 +67,47 @@ fn a_bad_value_is_reported_with_every_name_of_its_setting() {
 fn each_setting_is_validated() {
     let cases: Vec<(SettingArgs, &str)> = vec![
         (
-            SettingArgs {
-                database_url: Some("mysql://db/steward".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::DATABASE_URL, "mysql://db/steward"),
             "DATABASE_URL",
         ),
         (
-            SettingArgs {
-                public_url: Some("ftp://steward".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::PUBLIC_URL, "ftp://steward"),
             "STEWARD_PUBLIC_URL",
         ),
         (
-            SettingArgs {
-                public_url: Some("https://s.example.com/?a=1".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::PUBLIC_URL, "https://s.example.com/?a=1"),
             "STEWARD_PUBLIC_URL",
         ),
         (
-            SettingArgs {
-                sandbox: Some("maybe".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::SANDBOX, "maybe"),
             "STEWARD_SANDBOX",
         ),
         (
-            SettingArgs {
-                admin_emails: Some("root@example.com,not-an-email".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::ADMIN_EMAILS, "root@example.com,not-an-email"),
             "STEWARD_ADMIN_EMAILS",
         ),
         (
-            SettingArgs {
-                log: Some("info,[".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::LOG, "info,["),
             "STEWARD_LOG",
         ),
         (
-            SettingArgs {
-                log_format: Some("xml".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::LOG_FORMAT, "xml"),
             "STEWARD_LOG_FORMAT",
         ),
         (
-            SettingArgs {
-                max_body_bytes: Some("12".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::MAX_BODY_BYTES, "12"),
             "STEWARD_MAX_BODY_BYTES",
         ),
         (
-            SettingArgs {
-                request_timeout_secs: Some("soon".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::REQUEST_TIMEOUT, "soon"),
             "STEWARD_REQUEST_TIMEOUT_SECS",
         ),
         (
-            SettingArgs {
-                shutdown_grace_secs: Some("601".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::SHUTDOWN_GRACE, "601"),
             "STEWARD_SHUTDOWN_GRACE_SECS",
         ),
         (
-            SettingArgs {
-                site_root: Some(" ".into()),
-                ..Default::default()
-            },
+            SettingArgs::default().with(&settings::SITE_ROOT, " "),
             "LEPTOS_SITE_ROOT",
         ),
     ];
@@ -157,10 +122,10 @@ fn each_setting_is_validated() {
 
 #[test]
 fn database_password_never_appears_in_debug_output() {
-    let args = SettingArgs {
-        database_url: Some("postgres://steward:hunter2@db.internal/steward".into()),
-        ..SettingArgs::default()
-    };
+    let args = SettingArgs::default().with(
+        &settings::DATABASE_URL,
+        "postgres://steward:hunter2@db.internal/steward",
+    );
     let config = Config::resolve(args, FileSettings::default()).unwrap();
     let debug = format!("{config:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
@@ -176,12 +141,10 @@ fn database_password_never_appears_in_debug_output() {
 
 #[test]
 fn webex_client_secret_never_appears_in_debug_output() {
-    let args = SettingArgs {
-        webex_client_id: Some("client-1".into()),
-        webex_client_secret: Some("very-secret-value".into()),
-        webex_org_ids: Some("org-a, org-b".into()),
-        ..SettingArgs::default()
-    };
+    let args = SettingArgs::default()
+        .with(&settings::WEBEX_CLIENT_ID, "client-1")
+        .with(&settings::WEBEX_CLIENT_SECRET, "very-secret-value")
+        .with(&settings::WEBEX_ORG_IDS, "org-a, org-b");
     let config = Config::resolve(args, FileSettings::default()).unwrap();
     let debug = format!("{config:?}");
     assert!(!debug.contains("very-secret-value"), "{debug}");
@@ -198,5 +161,45 @@ fn unknown_keys_in_the_settings_file_are_refused() {
     std::fs::write(&path, "bnid = \"127.0.0.1:3000\"\n").unwrap();
     let err = FileSettings::load(&path).unwrap_err();
     assert!(matches!(err, ConfigError::File { .. }));
-    assert!(err.to_string().contains("unknown field `bnid`"), "{err}");
+    assert!(err.to_string().contains("unknown setting `bnid`"), "{err}");
+}
+
+#[test]
+fn every_setting_has_three_distinct_names_and_a_default_that_reads() {
+    let (mut envs, mut keys) = (
+        std::collections::HashSet::new(),
+        std::collections::HashSet::new(),
+    );
+    for spec in ALL {
+        let name = spec.name;
+        assert!(
+            envs.insert(name.env) && keys.insert(name.key),
+            "{name:?} twice"
+        );
+        assert_eq!(name.flag.replace('-', "_"), name.key, "{name:?}");
+        assert!(!spec.help.trim().is_empty(), "{name:?}");
+    }
+    // Every default reads as its setting: resolving with nothing given succeeds.
+    Config::resolve(SettingArgs::default(), FileSettings::default()).unwrap();
+}
+
+#[test]
+fn file_values_read_like_flags_and_lists_join() {
+    let from_file = Config::resolve(
+        SettingArgs::default(),
+        file("workers = 2\nsandbox = true\nwebex_org_ids = [\"a\", \"b\"]"),
+    )
+    .unwrap();
+    let from_flags = Config::resolve(
+        SettingArgs::default()
+            .with(&settings::WORKERS, "2")
+            .with(&settings::SANDBOX, "true")
+            .with(&settings::WEBEX_ORG_IDS, "a, b"),
+        FileSettings::default(),
+    )
+    .unwrap();
+    assert_eq!((from_file.workers, from_file.sandbox), (2, true));
+    assert_eq!(from_file.webex_org_ids, from_flags.webex_org_ids);
+    let nested = FileSettings::parse("[bind]\nhost = \"x\"").unwrap_err();
+    assert!(nested.contains("`bind` is"), "{nested}");
 }

@@ -1,5 +1,6 @@
 //! `GET /audit/export.csv` and `/audit/export.jsonl`: the audit entries a filter selects, for
 //! admins and managers, streamed a thousand at a time so even a million rows never sit in memory.
+//! Each entry names people and spaces as the console does, beside the ids as stored.
 
 use std::convert::Infallible;
 
@@ -17,11 +18,12 @@ use axum::{
 };
 use domain::{
     Db,
-    audit::{self, Entry, Filter},
+    audit::{self, Filter},
+    console::{self, audit::AuditRow},
     users::Role,
     webex::timestamp::format_ms,
 };
-use futures::stream;
+use futures::{StreamExt, stream};
 
 use crate::http::ServerState;
 
@@ -46,7 +48,7 @@ async fn csv(
     Query(query): Query<AuditQuery>,
     request: Request,
 ) -> Response {
-    export(&state.app.db, &query, &request, Format::Csv)
+    export(&state.app.db, &query, may_export(&request), Format::Csv).await
 }
 
 async fn jsonl(
@@ -54,22 +56,26 @@ async fn jsonl(
     Query(query): Query<AuditQuery>,
     request: Request,
 ) -> Response {
-    export(&state.app.db, &query, &request, Format::Jsonl)
+    export(&state.app.db, &query, may_export(&request), Format::Jsonl).await
 }
 
-fn export(db: &Db, query: &AuditQuery, request: &Request, format: Format) -> Response {
-    let allowed = request
+/// Whether the signed-in person may export: admins and managers.
+fn may_export(request: &Request) -> bool {
+    request
         .extensions()
         .get::<CurrentUser>()
         .is_some_and(|user| {
             user.roles
                 .iter()
                 .any(|r| matches!(r, Role::Admin | Role::Manager))
-        });
+        })
+}
+
+async fn export(db: &Db, query: &AuditQuery, allowed: bool, format: Format) -> Response {
     if !allowed {
         return (StatusCode::FORBIDDEN, "Your role does not allow this.").into_response();
     }
-    let filter = match to_filter(query) {
+    let filter = match to_filter(db, query).await {
         Ok(filter) => filter,
         Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
     };
@@ -98,10 +104,12 @@ fn pages(
             "seq",
             "at",
             "actor",
+            "actor_id",
             "action",
             "target",
             "function",
             "space",
+            "space_id",
             "decision",
             "before",
             "after",
@@ -111,6 +119,7 @@ fn pages(
         Format::Jsonl => None,
     };
     let state = (Some(None::<i64>), header);
+    // Fused: the compression layer may ask for more after the end, which `unfold` forbids.
     stream::unfold(state, move |(cursor, header)| {
         let db = db.clone();
         let filter = filter.clone();
@@ -119,11 +128,17 @@ fn pages(
                 return Some((Ok(Bytes::from(header)), (cursor, None)));
             }
             let before = cursor?;
-            match audit::search(&db, &filter, before, BATCH).await {
+            let read = match audit::search(&db, &filter, before, BATCH).await {
+                Ok(entries) => console::audit::named(&db, entries)
+                    .await
+                    .map_err(|e| domain::error_chain(&e)),
+                Err(error) => Err(domain::error_chain(&error)),
+            };
+            match read {
                 Ok(entries) if entries.is_empty() => None,
                 Ok(entries) => {
                     let next = (entries.len() == usize::try_from(BATCH).unwrap_or(1000))
-                        .then(|| entries.last().map(|e| e.seq));
+                        .then(|| entries.last().map(|row| row.entry.seq));
                     let chunk: Vec<u8> = entries
                         .iter()
                         .flat_map(|e| match format {
@@ -134,13 +149,14 @@ fn pages(
                     Some((Ok(Bytes::from(chunk)), (next, None)))
                 }
                 Err(error) => {
-                    tracing::error!(error = %domain::error_chain(&error), "audit export failed");
+                    tracing::error!(%error, "audit export failed");
                     let line = "export stopped: Steward could not read its database\n";
                     Some((Ok(Bytes::from(line)), (None, None)))
                 }
             }
         }
     })
+    .fuse()
 }
 
 fn csv_row(fields: &[&str]) -> Vec<u8> {
@@ -151,16 +167,19 @@ fn csv_row(fields: &[&str]) -> Vec<u8> {
     writer.into_inner().expect("writing to memory succeeds")
 }
 
-fn csv_entry(e: &Entry) -> Vec<u8> {
+fn csv_entry(row: &AuditRow) -> Vec<u8> {
+    let e = &row.entry;
     let seq = e.seq.to_string();
     let at = format_ms(e.at_ms);
     csv_row(&[
         &seq,
         &at,
+        &row.actor,
         &e.actor,
         &e.action,
-        &e.target,
+        &row.target,
         e.function.as_deref().unwrap_or(""),
+        row.space_title.as_deref().unwrap_or(""),
         e.space.as_deref().unwrap_or(""),
         e.decision.as_deref().unwrap_or(""),
         e.before_json.as_deref().unwrap_or(""),
@@ -170,7 +189,8 @@ fn csv_entry(e: &Entry) -> Vec<u8> {
     ])
 }
 
-fn json_entry(e: &Entry) -> Vec<u8> {
+fn json_entry(row: &AuditRow) -> Vec<u8> {
+    let e = &row.entry;
     let parse = |json: &Option<String>| {
         json.as_deref()
             .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
@@ -178,11 +198,14 @@ fn json_entry(e: &Entry) -> Vec<u8> {
     let mut line = serde_json::to_vec(&serde_json::json!({
         "seq": e.seq,
         "at": format_ms(e.at_ms),
-        "actor": e.actor,
+        "actor": row.actor,
+        "actor_id": e.actor,
         "action": e.action,
-        "target": e.target,
+        "target": row.target,
+        "target_id": e.target,
         "function": e.function,
-        "space": e.space,
+        "space": row.space_title,
+        "space_id": e.space,
         "decision": e.decision,
         "before": parse(&e.before_json),
         "after": parse(&e.after_json),

@@ -1,6 +1,6 @@
 //! The Webex sandbox over HTTP, at `/sandbox/v1`: routes, Webex's error bodies and headers
 //! (`trackingid`, `Link`, `Retry-After`), and fault injection. The behaviour itself is
-//! `domain::sandbox`.
+//! `webex_sandbox`.
 
 mod extract;
 pub mod integrations;
@@ -16,16 +16,14 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use domain::{
-    sandbox::{
-        Fault, FaultPlan, MembershipQuery, MessageQuery, Page, RoomQuery, Sandbox, SandboxError,
-    },
-    webex::types::{
-        CreateAttachmentAction, CreateMessage, CreateWebhook, EditMessage, ErrorBody, Items,
-        UpdateWebhook,
-    },
+use domain::webex::types::{
+    CreateAttachmentAction, CreateMessage, CreateWebhook, EditMessage, ErrorBody, Items,
+    UpdateWebhook,
 };
 use serde::{Deserialize, Serialize};
+use webex_sandbox::{
+    Fault, FaultPlan, MembershipQuery, MessageQuery, Page, RoomQuery, Sandbox, SandboxError,
+};
 
 use crate::http::sandbox::extract::{SandboxCaller, WebexJson, WebexQuery};
 
@@ -36,6 +34,8 @@ pub struct SandboxState {
     pub sandbox: Sandbox,
     /// The absolute URL of `/sandbox/v1`, for `Link` headers (no trailing slash).
     pub base_url: String,
+    /// The console's stylesheet, which the consent page borrows.
+    pub stylesheet: String,
 }
 
 impl SandboxState {
@@ -272,7 +272,7 @@ async fn room(
 async fn create_room(
     State(s): State<SandboxState>,
     SandboxCaller(caller): SandboxCaller,
-    WebexJson(body): WebexJson<domain::sandbox::CreateRoom>,
+    WebexJson(body): WebexJson<webex_sandbox::CreateRoom>,
 ) -> ApiResult {
     ok(&s.sandbox.create_room(&caller, &body).await?)
 }
@@ -290,7 +290,7 @@ async fn list_memberships(
 async fn create_membership(
     State(s): State<SandboxState>,
     SandboxCaller(caller): SandboxCaller,
-    WebexJson(body): WebexJson<domain::sandbox::CreateMembership>,
+    WebexJson(body): WebexJson<webex_sandbox::CreateMembership>,
 ) -> ApiResult {
     ok(&s.sandbox.create_membership(&caller, &body).await?)
 }
@@ -422,7 +422,7 @@ async fn create_attachment_action(
 /// Fault controls are for the sandbox org's Webex admins only.
 async fn require_org_admin(
     s: &SandboxState,
-    caller: &domain::sandbox::Caller,
+    caller: &webex_sandbox::Caller,
 ) -> Result<(), ApiError> {
     let me = s.sandbox.me(caller).await?;
     if me.roles.is_empty() {
@@ -483,7 +483,9 @@ pub async fn deliver_forever(
                 tracing::debug!(?report, "sandbox webhook deliveries")
             }
             Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "sandbox webhook delivery failed"),
+            Err(error) => {
+                tracing::warn!(error = %domain::error_chain(&error), "sandbox webhook delivery failed")
+            }
         }
         tokio::select! {
             () = wakeup.notified() => {}

@@ -15,8 +15,6 @@ use leptos::nonce::Nonce;
 pub struct SecurityHeaders {
     /// Send `Strict-Transport-Security` (only when served over HTTPS).
     pub hsts: bool,
-    /// Allow the WebSocket of `cargo leptos watch`'s live reload.
-    pub live_reload: bool,
 }
 
 /// Adds the security headers to every response and hands the CSP nonce to the page renderer.
@@ -29,7 +27,7 @@ pub async fn headers(
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let csp = content_security_policy(&nonce, policy.live_reload);
+    let csp = content_security_policy(&nonce);
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
@@ -62,15 +60,10 @@ pub async fn headers(
 /// Scripts only from Steward itself or carrying this response's nonce; WebAssembly may compile
 /// (`wasm-unsafe-eval`, which does not allow JavaScript `eval`); no framing, plugins or foreign
 /// form targets.
-pub fn content_security_policy(nonce: &str, live_reload: bool) -> String {
-    let connect = if live_reload {
-        "'self' ws: wss:"
-    } else {
-        "'self'"
-    };
+pub fn content_security_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src {connect}; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
          object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
 }

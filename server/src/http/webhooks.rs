@@ -81,7 +81,7 @@ async fn receive(
         Ok(event) => event,
         Err(error) => {
             count("malformed");
-            tracing::warn!(%webhook, %error, "refused a signed webhook delivery that is not an envelope");
+            tracing::warn!(%webhook, error = %domain::error_chain(&error), "refused a signed webhook delivery that is not an envelope");
             return refuse(StatusCode::BAD_REQUEST, &error.to_string());
         }
     };

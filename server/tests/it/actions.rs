@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use domain::vocab::ActionState;
 use domain::{
     Db,
     actions::{self, Action},
@@ -13,13 +14,13 @@ use domain::{
     integrations::{
         self, Escalation, IntegrationClient, IntegrationError, IntegrationKind, Outcome,
     },
-    sandbox::{
-        Fault,
-        integrations::{self as stand_ins, SERVICENOW_PASSWORD},
-        seed::ALERTS_SPACE,
-    },
 };
 use serde_json::json;
+use webex_sandbox::{
+    Fault,
+    integrations::{self as stand_ins, SERVICENOW_PASSWORD},
+    seed::ALERTS_SPACE,
+};
 
 use crate::{
     bot_support::{Bot, SAM, audit_actions, text},
@@ -202,7 +203,7 @@ db_test!(async fn escalating_an_alert_proposes_an_incident_that_is_created_once_
     assert!(action.payload["description"].as_str().unwrap().contains("Hosts: web-01"));
     assert!(action.payload["description"].as_str().unwrap().contains("Escalated by Sam Okafor"));
 
-    actions::approve(&db, action.id, &Actor::user(2), "Alex Rivera").await.unwrap();
+    actions::approve(&db, action.id, &Actor::User(2), "Alex Rivera").await.unwrap();
     let thread = bot.wait_for_replies(SAM, &room, Some(&alert_id), 3).await;
     assert!(
         text(&thread[2]).starts_with("Created ServiceNow incident INC0010001, approved by Alex Rivera. Open it"),
@@ -216,7 +217,7 @@ db_test!(async fn escalating_an_alert_proposes_an_incident_that_is_created_once_
     assert_eq!((done.state.as_str(), done.reference.as_deref()), ("succeeded", Some("INC0010001")));
     // A second approval changes nothing.
     assert!(matches!(
-        actions::approve(&db, action.id, &Actor::user(2), "Alex Rivera").await,
+        actions::approve(&db, action.id, &Actor::User(2), "Alex Rivera").await,
         Err(actions::ActionError::AlreadyDecided(_))
     ));
 
@@ -240,11 +241,11 @@ db_test!(async fn a_rejected_action_sends_nothing_and_the_thread_hears_why(db) {
     bot.wait_for_replies(SAM, &room, Some(&alert_id), 2).await;
     let action = only_pending(&bot).await;
 
-    let blank = actions::reject(&db, action.id, &Actor::user(2), "Alex Rivera", "  ").await;
+    let blank = actions::reject(&db, action.id, &Actor::User(2), "Alex Rivera", "  ").await;
     assert!(matches!(blank, Err(actions::ActionError::Invalid(_))), "{blank:?}");
-    assert_eq!(actions::find(&db, action.id).await.unwrap().state, "pending");
+    assert_eq!(actions::find(&db, action.id).await.unwrap().state, ActionState::Pending);
 
-    actions::reject(&db, action.id, &Actor::user(2), "Alex Rivera", "Already handled on the bridge call").await.unwrap();
+    actions::reject(&db, action.id, &Actor::User(2), "Alex Rivera", "Already handled on the bridge call").await.unwrap();
     let thread = bot.wait_for_replies(SAM, &room, Some(&alert_id), 3).await;
     assert_eq!(
         text(&thread[2]),
@@ -269,7 +270,7 @@ db_test!(async fn an_outage_is_retried_without_a_duplicate_and_a_lasting_one_is_
     // ServiceNow answers 502 once: the job is retried, looks for an incident the first attempt
     // may have made, finds none, and creates exactly one.
     bot.server.sandbox.set_integration_faults([Fault::ServerError { status: 502 }]);
-    actions::approve(&db, action.id, &Actor::user(2), "Alex Rivera").await.unwrap();
+    actions::approve(&db, action.id, &Actor::User(2), "Alex Rivera").await.unwrap();
     let thread = bot.wait_for_replies(SAM, &room, Some(&alert_id), 3).await;
     assert!(text(&thread[2]).starts_with("Created ServiceNow incident INC0010001"), "{}", text(&thread[2]));
     assert_eq!(bot.server.sandbox.integration_records(IntegrationKind::ServiceNow).await.unwrap().len(), 1);
@@ -283,14 +284,14 @@ db_test!(async fn an_outage_is_retried_without_a_duplicate_and_a_lasting_one_is_
     assert!(text(&thread[1]).contains("Steward proposes to create a Jira issue"), "{}", text(&thread[1]));
     let action = only_pending(&bot).await;
     bot.server.sandbox.set_integration_faults([Fault::ServerError { status: 503 }; 5]);
-    actions::approve(&db, action.id, &Actor::user(2), "Alex Rivera").await.unwrap();
+    actions::approve(&db, action.id, &Actor::User(2), "Alex Rivera").await.unwrap();
     let thread = bot.wait_for_replies(SAM, &room, Some(&second), 3).await;
     assert_eq!(
         text(&thread[2]),
         "Could not create a Jira issue: gave up after 5 attempts: Jira is unavailable: HTTP 503. It is listed as failed on Steward's Actions page."
     );
     let failed = actions::find(&db, action.id).await.unwrap();
-    assert_eq!(failed.state, "failed");
+    assert_eq!(failed.state, ActionState::Failed);
     assert!(bot.server.sandbox.integration_records(IntegrationKind::Jira).await.unwrap().is_empty());
     bot.settle().await;
     let log = audit_actions(&bot).await;

@@ -3,14 +3,15 @@
 
 use std::time::{Duration, Instant};
 
+use domain::vocab::EventState;
 use domain::{
     agents::AgentFunction,
     audit::{self, Actor},
     db_test, drafts, inbox,
     policy::{self, Mode},
-    sandbox::seed::{ALERTS_SPACE, HELP_SPACE, PROJECT_SPACE},
 };
 use serde_json::{Value, json};
+use webex_sandbox::seed::{ALERTS_SPACE, HELP_SPACE, PROJECT_SPACE};
 
 use crate::bot_support::{ALEX, Bot, JORDAN, SAM, audit_actions, text};
 
@@ -120,7 +121,14 @@ db_test!(async fn in_review_mode_a_summary_waits_for_a_reviewer_who_approves_an_
     let asked = bot.say(SAM, &room, &format!("{} summarize", bot.mention()), None).await;
     let asked_id = asked["id"].as_str().unwrap();
     bot.settle().await;
-    assert!(bot.bot_messages(SAM, &room, Some(asked_id)).await.is_empty(), "nothing is posted before review");
+    // Nothing of the answer is posted before review; the asker hears that a reviewer looks first.
+    let said = bot.bot_messages(SAM, &room, Some(asked_id)).await;
+    assert_eq!(said.iter().map(text).collect::<Vec<_>>(), [drafts::HELD_FOR_REVIEW]);
+
+    // Sam never signed in to the console, yet it names him as Webex does, and finds him by name.
+    let sam = Actor::Webex(asked["personId"].as_str().unwrap().to_owned());
+    assert_eq!(domain::users::describe_actor(&db, &sam).await.unwrap(), "Sam Okafor");
+    assert_eq!(domain::console::audit::find_actor(&db, "sam okafor").await.unwrap(), Some(sam));
 
     let pending = drafts::pending(&db, 0, 10).await.unwrap();
     assert_eq!(pending.len(), 1);
@@ -132,11 +140,11 @@ db_test!(async fn in_review_mode_a_summary_waits_for_a_reviewer_who_approves_an_
 
     // As a browser sends a textarea: CRLF line breaks.
     let edited = format!("{}\r\n\r\nReviewed by Riley.", draft.markdown.replace('\n', "\r\n"));
-    drafts::approve(&db, draft.id, &Actor::user(7), Some(&edited)).await.unwrap();
-    let replies = bot.wait_for_replies(SAM, &room, Some(asked_id), 1).await;
-    assert!(text(&replies[0]).ends_with("Reviewed by Riley."), "{}", text(&replies[0]));
+    drafts::approve(&db, draft.id, &Actor::User(7), Some(&edited)).await.unwrap();
+    let replies = bot.wait_for_replies(SAM, &room, Some(asked_id), 2).await;
+    assert!(replies.iter().any(|r| text(r).ends_with("Reviewed by Riley.")), "{replies:?}");
     assert!(matches!(
-        drafts::approve(&db, draft.id, &Actor::user(7), None).await,
+        drafts::approve(&db, draft.id, &Actor::User(7), None).await,
         Err(drafts::DraftError::AlreadyDecided(_))
     ));
     bot.settle().await;
@@ -154,7 +162,7 @@ db_test!(async fn in_review_mode_a_summary_waits_for_a_reviewer_who_approves_an_
 db_test!(async fn in_shadow_mode_nothing_is_posted_and_the_output_is_kept(db) {
     let bot = Bot::start(&db).await;
     let room = bot.room(PROJECT_SPACE).await;
-    policy::set_mode(&db, AgentFunction::Summarize, &room, Mode::Shadow, &Actor::user(1)).await.unwrap();
+    policy::set_mode(&db, AgentFunction::Summarize, &room, Mode::Shadow, &Actor::User(1)).await.unwrap();
     let asked = bot.say(SAM, &room, &format!("{} summarize 30", bot.mention()), None).await;
     bot.settle().await;
     assert!(bot.bot_messages(SAM, &room, asked["id"].as_str()).await.is_empty());
@@ -167,7 +175,7 @@ db_test!(async fn in_shadow_mode_nothing_is_posted_and_the_output_is_kept(db) {
 
 db_test!(async fn a_switched_off_function_says_so_and_a_switched_off_alert_space_stays_quiet(db) {
     let bot = Bot::start(&db).await;
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     policy::set_enabled(&db, AgentFunction::Summarize, false, &admin).await.unwrap();
     policy::set_enabled(&db, AgentFunction::AlertTriage, false, &admin).await.unwrap();
 
@@ -181,7 +189,7 @@ db_test!(async fn a_switched_off_function_says_so_and_a_switched_off_alert_space
     bot.settle().await;
     assert!(bot.bot_messages(SAM, &alerts, alert["id"].as_str()).await.is_empty());
     let states = inbox::state_counts(&db).await.unwrap();
-    assert!(states.contains(&("off".to_owned(), 1)), "{states:?}");
+    assert!(states.contains(&(EventState::Off, 1)), "{states:?}");
     bot.stop().await;
 });
 
@@ -299,14 +307,14 @@ db_test!(async fn the_bots_own_messages_are_recorded_as_ignored(db) {
     bot.wait_for_replies(SAM, &room, asked["id"].as_str(), 1).await;
     // The reply itself comes back over the webhook, as Webex does; it is not answered.
     for _ in 0..50 {
-        if inbox::state_counts(&db).await.unwrap().iter().any(|(s, _)| s == "ignored") {
+        if inbox::state_counts(&db).await.unwrap().iter().any(|(s, _)| *s == EventState::Ignored) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     bot.settle().await;
     let states = inbox::state_counts(&db).await.unwrap();
-    assert_eq!(states, vec![("ignored".to_owned(), 1), ("replied".to_owned(), 1)]);
+    assert_eq!(states, vec![(EventState::Ignored, 1), (EventState::Replied, 1)]);
     assert_eq!(bot.bot_messages(SAM, &room, asked["id"].as_str()).await.len(), 1);
     bot.stop().await;
 });
@@ -315,7 +323,7 @@ db_test!(async fn messages_missed_while_deliveries_failed_are_back_filled_and_an
     let bot = Bot::start(&db).await;
     let room = bot.room(PROJECT_SPACE).await;
     // Webex loses the delivery (Steward was down): nothing arrives.
-    bot.server.sandbox.set_faults(domain::sandbox::FaultPlan {
+    bot.server.sandbox.set_faults(webex_sandbox::FaultPlan {
         drop_next_deliveries: 1,
         ..Default::default()
     });
@@ -375,17 +383,18 @@ db_test!(async fn replies_of_a_space_are_posted_in_order_even_when_one_is_retrie
             .id
     };
     // Webex fails the first post; the second waits for it rather than overtaking it.
-    bot.server.sandbox.set_faults(domain::sandbox::FaultPlan {
-        next: [domain::sandbox::Fault::ServerError { status: 503 }].into(),
+    bot.server.sandbox.set_faults(webex_sandbox::FaultPlan {
+        next: [webex_sandbox::Fault::ServerError { status: 503 }].into(),
         ..Default::default()
     });
-    drafts::approve(&db, draft_of(&first), &Actor::user(7), None).await.unwrap();
-    drafts::approve(&db, draft_of(&second), &Actor::user(7), None).await.unwrap();
-    let one = bot.wait_for_replies(SAM, &room, first["id"].as_str(), 1).await;
-    let two = bot.wait_for_replies(SAM, &room, second["id"].as_str(), 1).await;
+    drafts::approve(&db, draft_of(&first), &Actor::User(7), None).await.unwrap();
+    drafts::approve(&db, draft_of(&second), &Actor::User(7), None).await.unwrap();
+    // Each thread first heard that a reviewer looks; then comes the answer.
+    let one = bot.wait_for_replies(SAM, &room, first["id"].as_str(), 2).await;
+    let two = bot.wait_for_replies(SAM, &room, second["id"].as_str(), 2).await;
     let created = |m: &Value| domain::webex::timestamp::parse_ms(m["created"].as_str().unwrap()).unwrap();
-    assert!(created(&one[0]) <= created(&two[0]), "the second reply overtook the first");
-    assert!(text(&one[0]).starts_with("Summary of the last 5 messages"));
+    assert!(created(&one[1]) <= created(&two[1]), "the second reply overtook the first");
+    assert!(text(&one[1]).starts_with("Summary of the last 5 messages"), "{}", text(&one[1]));
     bot.settle().await;
     let sent: Vec<Value> = audit_actions(&bot)
         .await
@@ -425,14 +434,14 @@ db_test!(async fn a_reply_webex_refuses_is_dead_lettered_with_the_reason_and_sho
         .send()
         .await
         .unwrap();
-    drafts::approve(&db, draft.id, &Actor::user(7), None).await.unwrap();
+    drafts::approve(&db, draft.id, &Actor::User(7), None).await.unwrap();
     bot.settle().await;
 
     let event = inbox::find_by_data_id(&db, "messages", "created", asked["id"].as_str().unwrap())
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(event.state, "dead");
+    assert_eq!(event.state, EventState::Dead);
     assert!(event.reason.as_deref().unwrap().contains("Webex refused the reply (404"), "{:?}", event.reason);
     let counts = domain::queue::counts(&db).await.unwrap();
     assert_eq!(counts.dead, 1, "a 4xx is not retried: {counts:?}");
@@ -469,8 +478,8 @@ fn second_summary_prompt() -> domain::prompts::NewPrompt {
 db_test!(async fn a_new_version_holds_live_answers_for_review_until_it_graduates_and_a_rejection_streak_demotes_it(db) {
     use domain::graduation::{self, Thresholds};
     let bot = Bot::start(&db).await;
-    let admin = Actor::user(1);
-    let reviewer = Actor::user(7);
+    let admin = Actor::User(1);
+    let reviewer = Actor::User(7);
     graduation::set_thresholds(&db, Thresholds { min_approvals: 2, min_rate_percent: 60, demote_after: 2 }, &admin)
         .await
         .unwrap();
@@ -489,7 +498,7 @@ db_test!(async fn a_new_version_holds_live_answers_for_review_until_it_graduates
     // On probation: the live space's answers wait for a reviewer.
     for _ in 0..2 {
         let asked = ask(live.clone()).await;
-        assert!(bot.bot_messages(SAM, &live, asked["id"].as_str()).await.is_empty());
+        assert_eq!(held_only(&bot, &live, &asked).await, vec![drafts::HELD_FOR_REVIEW]);
         let draft = drafts::pending(&db, 0, 10).await.unwrap().remove(0);
         assert_eq!(draft.prompt_version, "summarize@v2");
         drafts::approve(&db, draft.id, &reviewer, None).await.unwrap();
@@ -503,23 +512,27 @@ db_test!(async fn a_new_version_holds_live_answers_for_review_until_it_graduates
     let asked = ask(live.clone()).await;
     assert_eq!(bot.bot_messages(SAM, &live, asked["id"].as_str()).await.len(), 1);
 
-    // Two rejections in a row (from a space in review) put it back on probation.
+    // Two rejections in a row (from a space in review) put it back on probation; the askers
+    // hear that their answers were declined.
     let review = bot.room(HELP_SPACE).await;
     for _ in 0..2 {
-        ask(review.clone()).await;
+        let asked = ask(review.clone()).await;
         let draft = drafts::pending(&db, 0, 10).await.unwrap().remove(0);
         drafts::reject(&db, draft.id, &reviewer, "Misses the point").await.unwrap();
+        let said = bot.wait_for_replies(SAM, &review, asked["id"].as_str(), 2).await;
+        let said: Vec<&str> = said.iter().map(text).collect();
+        assert_eq!(said, [drafts::HELD_FOR_REVIEW, drafts::DECLINED]);
     }
     assert!(!graduation::standing(&db, AgentFunction::Summarize, 2).await.unwrap().graduated);
     let asked = ask(live.clone()).await;
-    assert!(bot.bot_messages(SAM, &live, asked["id"].as_str()).await.is_empty());
+    assert_eq!(held_only(&bot, &live, &asked).await, vec![drafts::HELD_FOR_REVIEW]);
     assert_eq!(drafts::pending(&db, 0, 10).await.unwrap().len(), 1);
     bot.stop().await;
 });
 
 db_test!(async fn after_a_rollback_the_next_draft_comes_from_the_earlier_version(db) {
     let bot = Bot::start(&db).await;
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     let room = bot.room(HELP_SPACE).await;
     domain::prompts::create(&db, AgentFunction::Summarize, &second_summary_prompt(), &admin).await.unwrap();
     domain::prompts::promote(&db, AgentFunction::Summarize, 2, &admin).await.unwrap();
@@ -543,9 +556,10 @@ db_test!(async fn after_a_rollback_the_next_draft_comes_from_the_earlier_version
 });
 
 db_test!(async fn a_draft_card_in_the_reviewer_space_is_decided_once_and_only_by_reviewers(db) {
-    use domain::{review, sandbox::seed::REVIEW_SPACE, users::{self, EmailAddress, Role}};
+    use domain::{review, users::{self, EmailAddress, Role}};
+use webex_sandbox::{seed::REVIEW_SPACE};
     let bot = Bot::start(&db).await;
-    let admin = Actor::user(1);
+    let admin = Actor::User(1);
     let reviews = bot.room(REVIEW_SPACE).await;
     review::set_space(&db, Some(&reviews), &admin).await.unwrap();
     users::grant_role(&db, &EmailAddress::parse("riley.chen@acme.example").unwrap(), Role::Reviewer, &admin)
@@ -557,7 +571,8 @@ db_test!(async fn a_draft_card_in_the_reviewer_space_is_decided_once_and_only_by
     let card_message = &cards[0];
     assert!(text(card_message).starts_with("Draft for review: Thread summaries in IT Help"), "{}", text(card_message));
     let card = &card_message["attachments"][0]["content"];
-    assert!(card["body"].to_string().contains("Sam Okafor asked: @Steward summarize 5") || card["body"].to_string().contains("Sam Okafor asked: Steward summarize 5"), "{}", card["body"]);
+    // What Sam asked, without the mention of the bot he asked it with.
+    assert!(card["body"].to_string().contains("Sam Okafor asked: summarize 5"), "{}", card["body"]);
     let approve = card["actions"][0]["data"].clone();
     let reject = card["actions"][1]["data"].clone();
     let click = |email: &'static str, inputs: Value| {
@@ -589,8 +604,9 @@ db_test!(async fn a_draft_card_in_the_reviewer_space_is_decided_once_and_only_by
     click("riley.chen@acme.example", approve.clone()).await;
     let said = bot.wait_for_replies(ALEX, &reviews, Some(card_id), 3).await;
     assert_eq!(text(&said[2]), "Riley Chen approved this draft.");
-    let answered = bot.wait_for_replies(SAM, &help, asked["id"].as_str(), 1).await;
-    assert!(text(&answered[0]).starts_with("Summary of the last 5 messages"));
+    let answered = bot.wait_for_replies(SAM, &help, asked["id"].as_str(), 2).await;
+    assert_eq!(text(&answered[0]), drafts::HELD_FOR_REVIEW);
+    assert!(text(&answered[1]).starts_with("Summary of the last 5 messages"));
 
     // A second click says who decided, and posts nothing more in IT Help.
     let mut with_reason = reject.as_object().unwrap().clone();
@@ -599,6 +615,15 @@ db_test!(async fn a_draft_card_in_the_reviewer_space_is_decided_once_and_only_by
     let said = bot.wait_for_replies(ALEX, &reviews, Some(card_id), 4).await;
     assert_eq!(text(&said[3]), "This draft was already approved by riley.chen@acme.example.");
     bot.settle().await;
-    assert_eq!(bot.bot_messages(SAM, &help, asked["id"].as_str()).await.len(), 1);
+    assert_eq!(bot.bot_messages(SAM, &help, asked["id"].as_str()).await.len(), 2);
     bot.stop().await;
 });
+
+/// What the bot said in the thread of `asked`: only that a reviewer looks first, while it waits.
+async fn held_only(bot: &Bot, room: &str, asked: &Value) -> Vec<String> {
+    bot.bot_messages(SAM, room, asked["id"].as_str())
+        .await
+        .iter()
+        .map(|m| text(m).to_owned())
+        .collect()
+}

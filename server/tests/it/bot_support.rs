@@ -11,7 +11,6 @@ use domain::{
     audit::Actor,
     bot::{Runtime, RuntimeParts, RuntimeSettings},
     graduation, inbox, policy, queue,
-    sandbox::{Caller, MessageQuery},
     webex::{
         client::{RetryPolicy, WebexClient},
         markup::mention_person,
@@ -20,6 +19,7 @@ use domain::{
 };
 use serde_json::{Value, json};
 use tokio::{sync::watch, task::JoinHandle};
+use webex_sandbox::{Caller, MessageQuery};
 
 use crate::sandbox_support::SandboxServer;
 
@@ -55,7 +55,9 @@ impl Bot {
         let server = SandboxServer::start(db).await;
         let demo = server.sandbox.demo_policy().await.unwrap();
         for (room, title, kind) in &demo.spaces {
-            policy::remember_space(db, room, title, kind).await.unwrap();
+            policy::remember_space(db, room, title, *kind)
+                .await
+                .unwrap();
         }
         policy::apply_initial(db, &demo.modes, &Actor::system("sandbox"))
             .await
@@ -256,7 +258,7 @@ impl Bot {
                 .await
                 .unwrap()
                 .into_iter()
-                .any(|(state, _)| state == "queued" || state == "replying");
+                .any(|(state, _)| !state.is_terminal());
             if !delivering && counts.queued == 0 && counts.running == 0 && !open_events {
                 return;
             }

@@ -7,14 +7,15 @@ use std::{
     time::Duration,
 };
 
+use domain::vocab::EventState;
 use domain::{
     Backend, Db, audit, db_test, inbox, queue,
-    sandbox::{Fault, FaultPlan, seed::PROJECT_SPACE},
     testing::{register_webhook_secret, with_db},
     webex::{markup::mention_person, timestamp::parse_ms},
 };
 use rand::Rng;
 use serde_json::{Value, json};
+use webex_sandbox::{Fault, FaultPlan, seed::PROJECT_SPACE};
 
 use crate::{
     bot_support::{Bot, SAM},
@@ -79,7 +80,7 @@ async fn drain(db: &Db, ids: &[String]) {
                 .await
                 .unwrap()
             {
-                Some(event) if inbox::TERMINAL_STATES.contains(&event.state.as_str()) => {}
+                Some(event) if event.state.is_terminal() => {}
                 _ => open += 1,
             }
         }
@@ -145,7 +146,7 @@ db_test!(async fn killing_steward_at_random_moments_loses_no_acknowledged_event(
     for id in &acknowledged {
         let event = inbox::find_by_data_id(&db, "messages", "created", id).await.unwrap();
         let event = event.unwrap_or_else(|| panic!("acknowledged event {id} was lost"));
-        assert_eq!(event.state, "replied", "event {id}: {:?}", event.reason);
+        assert_eq!(event.state, EventState::Replied, "event {id}: {:?}", event.reason);
     }
     let acked: HashSet<&str> = acknowledged.iter().map(String::as_str).collect();
     let answered: Vec<(&Value, usize)> = messages

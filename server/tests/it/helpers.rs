@@ -129,7 +129,7 @@ fn state(db: &Db, auth: AuthSettings, webhooks: Option<WebhookIngress>) -> Serve
             .build(),
         app: AppState {
             db: db.clone(),
-            sandbox: Some(domain::sandbox::Sandbox::new(db.clone())),
+            sandbox: Some(webex_sandbox::Sandbox::new(db.clone())),
             sign_in_available: false,
             spaces: None,
         },
@@ -165,11 +165,26 @@ pub async fn send(app: &Router, request: Request<Body>) -> TestResponse {
     let response: Response<Body> = app.clone().oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.unwrap().to_bytes();
+    let body = String::from_utf8_lossy(&bytes);
+    let html = parts
+        .headers
+        .get("content-type")
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     TestResponse {
         status: parts.status,
         headers: parts.headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+        body: if html {
+            without_hydration_marks(&body)
+        } else {
+            body.into_owned()
+        },
     }
+}
+
+/// HTML without the empty comments (`<!>`) Leptos puts after dynamic text for hydration, so
+/// assertions read the markup as a person's browser shows it.
+pub fn without_hydration_marks(html: &str) -> String {
+    html.replace("<!>", "")
 }
 
 pub async fn get(app: &Router, uri: &str) -> TestResponse {

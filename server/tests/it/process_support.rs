@@ -85,7 +85,7 @@ impl SandboxProcess {
         let output = token("steward@acme.webex.bot").output().await.unwrap();
         assert!(output.status.success());
         let bot_token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
-        let output = token(domain::sandbox::seed::READER_EMAIL)
+        let output = token(webex_sandbox::seed::READER_EMAIL)
             .output()
             .await
             .unwrap();

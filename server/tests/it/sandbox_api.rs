@@ -1,12 +1,9 @@
 //! Conformance of the sandbox with the Webex Messaging API contract, over HTTP.
 
-use domain::{
-    db_test,
-    sandbox::seed::{BOT_EMAIL, PROJECT_SPACE},
-    webex::markup::mention_person,
-};
+use domain::{db_test, webex::markup::mention_person};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use webex_sandbox::seed::{BOT_EMAIL, PROJECT_SPACE};
 
 use crate::sandbox_support::SandboxServer;
 
@@ -217,7 +214,7 @@ db_test!(async fn pagination_walks_1000_messages_through_single_next_links(db) {
     let s = SandboxServer::start(&db).await;
     let sam = s.token_for(SAM).await;
     let caller = s.sandbox.authenticate(Some(&format!("Bearer {sam}"))).await.unwrap();
-    let room = s.sandbox.create_room(&caller, &domain::sandbox::CreateRoom { title: Some("Paging".into()) }).await.unwrap();
+    let room = s.sandbox.create_room(&caller, &webex_sandbox::CreateRoom { title: Some("Paging".into()) }).await.unwrap();
     for n in 0..1000 {
         let request = domain::webex::types::CreateMessage { room_id: Some(room.id.clone()), text: Some(format!("message {n}")), ..Default::default() };
         s.sandbox.create_message(&caller, &request).await.unwrap();

@@ -6,11 +6,8 @@ use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use domain::{
-    db_test,
-    sandbox::{Sandbox, seed::PROJECT_SPACE},
-    users::Role,
-};
+use domain::{db_test, users::Role};
+use webex_sandbox::{Sandbox, seed::PROJECT_SPACE};
 
 use crate::helpers::{ORIGIN, app, get_as, send, session_cookie};
 
@@ -55,6 +52,33 @@ db_test!(async fn admins_read_a_space_as_a_demo_person(db) {
     assert!(html.contains("<title>Sandbox · Steward</title>"), "{html}");
     assert!(html.contains("Open question: what happens to beta feature flags after GA?"), "the newest messages are shown");
     assert!(html.contains(r#"<a href="/sandbox""#), "admins see the Sandbox link");
+});
+
+db_test!(async fn without_a_choice_the_page_opens_on_a_person_and_one_of_their_spaces(db) {
+    ids(&db).await;
+    let admin = session_cookie(&db, "admin@example.com", &[Role::Admin], Duration::ZERO).await;
+    let html = get_as(&app(&db), "/sandbox", &admin).await.body;
+    assert!(html.contains(r#"aria-label="Messages""#), "a thread is open: {html}");
+    assert_eq!(html.matches(" selected>").count(), 2, "a person and a space are chosen: {html}");
+});
+
+db_test!(async fn markdown_is_shown_rendered_and_replies_follow_their_message(db) {
+    let (sam, space) = ids(&db).await;
+    let sandbox = Sandbox::new(db.clone());
+    let caller = sandbox.act_as(&sam).await.unwrap();
+    // With a mention, the console posts markdown, as Webex clients do.
+    let first = sandbox.post_as(&caller, &space, "@Sam Okafor **Decided**: ship <b>it</b>", None).await.unwrap();
+    sandbox.post_as(&caller, &space, "Unrelated, later", None).await.unwrap();
+    sandbox.post_as(&caller, &space, "- a reply for @Sam Okafor", Some(first.id.clone())).await.unwrap();
+    let admin = session_cookie(&db, "admin@example.com", &[Role::Admin], Duration::ZERO).await;
+    let html = get_as(&app(&db), &format!("/sandbox?person={sam}&space={space}"), &admin).await.body;
+    assert!(html.contains("<strong>Decided</strong>: ship &lt;b&gt;it&lt;/b&gt;"), "{html}");
+    let (decided, reply, later) = (
+        html.find("<strong>Decided</strong>").unwrap(),
+        html.find("<li>a reply for").unwrap(),
+        html.find(r#"<p class="text">Unrelated, later"#).unwrap(),
+    );
+    assert!(decided < reply && reply < later, "the reply comes right after its message");
 });
 
 db_test!(async fn posting_with_an_at_name_mentions_that_person(db) {

@@ -16,10 +16,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::post,
 };
-use domain::{
-    Db,
-    sandbox::{Sandbox, seed::SeedSummary},
-};
+use domain::Db;
 use server::{
     auth::{AuthSettings, SignIn},
     http::{
@@ -30,6 +27,7 @@ use server::{
     runtime::Ingest,
 };
 use tokio::net::TcpListener;
+use webex_sandbox::{Sandbox, seed::SeedSummary};
 
 use crate::helpers::settings;
 
@@ -92,6 +90,7 @@ impl SandboxServer {
             sandbox: Some(SandboxState {
                 sandbox: sandbox.clone(),
                 base_url: base.clone(),
+                stylesheet: "/pkg/steward.css".to_owned(),
             }),
             auth: AuthSettings {
                 sign_in: Some(sign_in),

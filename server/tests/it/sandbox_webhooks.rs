@@ -5,11 +5,11 @@ use std::sync::atomic::Ordering;
 
 use domain::{
     db_test,
-    sandbox::seed::PROJECT_SPACE,
     webex::{markup::mention_person, signature::verify},
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use webex_sandbox::seed::PROJECT_SPACE;
 
 use crate::sandbox_support::{Receiver, SandboxServer};
 

@@ -33,7 +33,7 @@ db_test!(async fn pages_carry_a_csp_whose_nonce_matches_the_hydration_script(db)
 
 db_test!(async fn hsts_is_sent_when_served_over_https(db) {
     let mut settings = settings();
-    settings.security = SecurityHeaders { hsts: true, live_reload: false };
+    settings.security = SecurityHeaders { hsts: true };
     let response = get(&app_with(&db, settings), "/healthz").await;
     assert!(response.header("strict-transport-security").starts_with("max-age="));
 });

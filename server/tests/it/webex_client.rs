@@ -5,12 +5,12 @@ use std::time::{Duration, Instant};
 
 use domain::{
     db_test,
-    sandbox::{Fault, FaultPlan, seed::PROJECT_SPACE},
     webex::{
-        client::{ListMessages, RetryPolicy, WebexClient, WebexError, collect_all},
+        client::{ListMessages, RetryPolicy, WebexClient, WebexError},
         types::CreateMessage,
     },
 };
+use webex_sandbox::{Fault, FaultPlan, seed::PROJECT_SPACE};
 
 use crate::sandbox_support::SandboxServer;
 
@@ -131,3 +131,10 @@ db_test!(async fn time_outs_are_retried_for_reads_and_reported_for_posts(db) {
     let request = CreateMessage { room_id: Some(room), text: Some("slow".into()), ..Default::default() };
     assert!(matches!(sam.create_message(&request).await, Err(WebexError::OutcomeUnknown { .. })));
 });
+
+/// Collects a paginated stream.
+async fn collect_all<T>(
+    items: impl futures::Stream<Item = Result<T, WebexError>>,
+) -> Result<Vec<T>, WebexError> {
+    futures::TryStreamExt::try_collect(items).await
+}

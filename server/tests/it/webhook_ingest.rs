@@ -6,6 +6,7 @@ use axum::{
     body::Body,
     http::{Request, StatusCode},
 };
+use domain::vocab::EventState;
 use domain::{Db, db_test, inbox, queue, testing::register_webhook_secret, webex::signature::sign};
 use serde_json::{Value, json};
 
@@ -142,7 +143,7 @@ db_test!(async fn authentic_events_steward_does_not_handle_are_acknowledged_and_
         assert_eq!(response.status, StatusCode::OK);
         assert_eq!(response.json()["outcome"], "ignored");
     }
-    assert_eq!(inbox::state_counts(&db).await.unwrap(), vec![("ignored".to_owned(), 4)]);
+    assert_eq!(inbox::state_counts(&db).await.unwrap(), vec![(EventState::Ignored, 4)]);
     assert_eq!(stored(&db).await, (4, 0));
 });
 

@@ -2,18 +2,18 @@
 //! one alert escalations are proposed to.
 
 use leptos::prelude::*;
+use vocab::IntegrationKind;
 
 use crate::{
     api::settings::{IntegrationView, SaveEscalationTarget, SaveIntegration},
     components::forms::{FieldError, FormError},
     error::ConsoleError,
-    pages::settings::saved,
 };
 
 #[component]
 pub(super) fn Integrations(
     integrations: Vec<IntegrationView>,
-    target: Option<String>,
+    target: Option<IntegrationKind>,
     save: ServerAction<SaveIntegration>,
     escalation: ServerAction<SaveEscalationTarget>,
 ) -> impl IntoView {
@@ -21,13 +21,13 @@ pub(super) fn Integrations(
     let choices = integrations
         .iter()
         .map(|i| {
-            let selected = target.as_deref() == Some(i.kind.as_str());
+            let selected = target == Some(i.kind);
             let label = if i.ready {
-                i.label.clone()
+                i.kind.label().to_owned()
             } else {
-                format!("{} (not set up)", i.label)
+                format!("{} (not set up)", i.kind.label())
             };
-            view! { <option value=i.kind.clone() selected=selected>{label}</option> }
+            view! { <option value=i.kind.as_str() selected=selected>{label}</option> }
         })
         .collect_view();
     let forms = integrations
@@ -41,7 +41,6 @@ pub(super) fn Integrations(
                 "Where agents' actions go once a reviewer approves them on the Actions page. \
                  Steward calls each system's own API."
             </p>
-            {saved(Signal::derive(move || save.value().get()))}
             {move || {
                 save.value()
                     .get()
@@ -51,7 +50,6 @@ pub(super) fn Integrations(
             }}
             <div class="cards">{forms}</div>
             <h3>"Alert escalations"</h3>
-            {saved(escalation_result)}
             <ActionForm action=escalation attr:class="inline-form">
                 <FormError result=escalation_result fields=&["target"] />
                 <label>
@@ -74,7 +72,7 @@ fn IntegrationForm(
     save: ServerAction<SaveIntegration>,
 ) -> impl IntoView {
     let result = Signal::derive(move || save.value().get());
-    let kind = integration.kind.clone();
+    let kind = integration.kind;
     let field = move |name: &str| format!("{kind}.{name}");
     let heading = format!("integration-{}", integration.kind);
     let heading_id = heading.clone();
@@ -83,15 +81,15 @@ fn IntegrationForm(
     } else {
         "Not set up"
     };
-    let url_label = if integration.kind == "webhook" {
+    let url_label = if kind == IntegrationKind::Webhook {
         "Webhook URL"
     } else {
         "Base URL"
     };
-    let user_label = match integration.kind.as_str() {
-        "servicenow" => Some("User"),
-        "jira" => Some("Account e-mail"),
-        _ => None,
+    let user_label = match kind {
+        IntegrationKind::ServiceNow => Some("User"),
+        IntegrationKind::Jira => Some("Account e-mail"),
+        IntegrationKind::PagerDuty | IntegrationKind::Webhook => None,
     };
     let username = user_label.map(|label| {
         let value = integration.username.clone();
@@ -103,7 +101,7 @@ fn IntegrationForm(
             </label>
         }
     });
-    let jira = (integration.kind == "jira").then(|| {
+    let jira = (kind == IntegrationKind::Jira).then(|| {
         let project = integration.project.clone();
         let issue_type = integration.issue_type.clone();
         view! {
@@ -125,10 +123,10 @@ fn IntegrationForm(
     };
     view! {
         <article class="card" aria-labelledby=heading>
-            <h3 id=heading_id>{integration.label.clone()}</h3>
+            <h3 id=heading_id>{kind.label()}</h3>
             <p class=if integration.ready { "badge ok" } else { "badge" }>{status}</p>
             <ActionForm action=save attr:class="stacked-form">
-                <input type="hidden" name="kind" value=integration.kind.clone() />
+                <input type="hidden" name="kind" value=kind.as_str() />
                 <label>
                     {url_label}
                     <input type="url" name="base_url" value=integration.base_url.clone() required />
@@ -137,11 +135,11 @@ fn IntegrationForm(
                 {username}
                 {jira}
                 <label>
-                    {integration.secret_label.clone()}
+                    {kind.credential_label()}
                     <input type="password" name="secret" autocomplete="off" placeholder=secret_hint />
                     <FieldError result field=field("secret") />
                 </label>
-                <button type="submit">{format!("Save {}", integration.label)}</button>
+                <button type="submit">{format!("Save {}", kind.label())}</button>
             </ActionForm>
         </article>
     }

@@ -13,38 +13,53 @@ use crate::{
     pages::settings::saved,
 };
 
+/// The rules as the form shows them: the stored ones, or (after a JavaScript-off preview) the
+/// edited ones the address brings back.
 #[component]
-pub(super) fn Redaction(
-    kinds: Vec<(String, String, bool)>,
-    custom: String,
-    action: ServerAction<SaveRedaction>,
-) -> impl IntoView {
-    let result = Signal::derive(move || action.value().get());
+pub(super) fn Redaction(kinds: Vec<(String, String, bool)>, custom: String) -> impl IntoView {
     let query = use_query_map();
-    // A JavaScript-off preview brings the edited form back in the address.
-    let previewing = query.read_untracked().get("preview").is_some();
-    let from_query = |name: &str| query.read_untracked().get(name);
-    let on: RwSignal<HashMap<String, String>> = RwSignal::new(
-        kinds
-            .iter()
-            .filter(|(kind, _, stored_on)| {
-                if previewing {
-                    from_query(&format!("kinds[{kind}]")).is_some()
-                } else {
-                    *stored_on
-                }
-            })
-            .map(|(kind, ..)| (kind.clone(), "on".to_owned()))
-            .collect(),
-    );
-    let custom = RwSignal::new(if previewing {
-        from_query("custom").unwrap_or_default()
+    let query = query.read_untracked();
+    let previewing = query.get("preview").is_some();
+    let on = kinds
+        .iter()
+        .filter(|(kind, _, stored_on)| {
+            if previewing {
+                query.get(&format!("kinds[{kind}]")).is_some()
+            } else {
+                *stored_on
+            }
+        })
+        .map(|(kind, ..)| kind.clone())
+        .collect();
+    let custom = if previewing {
+        query.get("custom").unwrap_or_default()
     } else {
         custom
-    });
-    let sample = RwSignal::new(from_query("sample").unwrap_or_else(|| {
+    };
+    let sample = query.get("sample").unwrap_or_else(|| {
         "Call Dana at +1 415-555-0132 or dana@acme.example; card 4111 1111 1111 1111.".to_owned()
-    }));
+    });
+    let kinds = kinds
+        .into_iter()
+        .map(|(kind, label, _)| (kind, label))
+        .collect();
+    view! { <RedactionForm kinds on custom sample /> }
+}
+
+/// The form, an island: with JavaScript the preview follows every keystroke.
+#[island]
+fn RedactionForm(
+    kinds: Vec<(String, String)>,
+    on: Vec<String>,
+    custom: String,
+    sample: String,
+) -> impl IntoView {
+    let action = ServerAction::<SaveRedaction>::new();
+    let result = Signal::derive(move || action.value().get());
+    let on: RwSignal<HashMap<String, String>> =
+        RwSignal::new(on.into_iter().map(|kind| (kind, "on".to_owned())).collect());
+    let custom = RwSignal::new(custom);
+    let sample = RwSignal::new(sample);
     let preview = Resource::new(
         move || (on.get(), custom.get(), sample.get()),
         |(on, custom, sample)| preview_redaction(Some(on), custom, sample),
@@ -54,7 +69,7 @@ pub(super) fn Redaction(
     Effect::new(move |_| hydrated.set(true));
     let boxes = kinds
         .into_iter()
-        .map(|(kind, label, _)| {
+        .map(|(kind, label)| {
             let name = format!("kinds[{kind}]");
             let checked_kind = kind.clone();
             let checked = move || on.read().contains_key(&checked_kind);

@@ -4,8 +4,8 @@ use axum::{
     extract::{FromRequest, FromRequestParts, Query, Request},
     http::{header, request::Parts},
 };
-use domain::sandbox::{Caller, SandboxError};
 use serde::de::DeserializeOwned;
+use webex_sandbox::{Caller, SandboxError};
 
 use crate::http::sandbox::{ApiError, SandboxState};
 

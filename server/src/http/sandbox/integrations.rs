@@ -1,6 +1,6 @@
 //! The integration stand-ins over HTTP, at `/sandbox/integrations/<system>`: each route reads
 //! what the real API reads (basic auth, the JSON body, signature headers) and answers with the
-//! stand-in's status, body and `Retry-After`. The behaviour is `domain::sandbox::integrations`.
+//! stand-in's status, body and `Retry-After`. The behaviour is `webex_sandbox::integrations`.
 
 use axum::{
     Router,
@@ -11,11 +11,9 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use domain::{
-    integrations::webhook,
-    sandbox::{Sandbox, integrations::Reply},
-};
+use domain::{integrations::webhook, webex::markup::escape_html};
 use serde::Deserialize;
+use webex_sandbox::{Sandbox, integrations::Reply};
 
 /// What the stand-ins need.
 #[derive(Clone, Debug)]
@@ -33,6 +31,7 @@ pub fn routes(sandbox: Sandbox, base_url: String) -> Router {
             "/servicenow/api/now/table/incident",
             get(servicenow_find).post(servicenow_create),
         )
+        .route("/servicenow/nav_to.do", get(servicenow_page))
         .route("/pagerduty/v2/enqueue", post(pagerduty_enqueue))
         .route("/jira/rest/api/3/issue", post(jira_create))
         .route("/jira/rest/api/3/search/jql", get(jira_search))
@@ -100,6 +99,61 @@ async fn servicenow_find(
             .servicenow_find(authorization(&headers), &query.sysparm_query)
             .await,
     )
+}
+
+#[derive(Deserialize)]
+struct NavTo {
+    #[serde(default)]
+    uri: String,
+}
+
+/// The page an incident link opens, as ServiceNow's `nav_to.do?uri=incident.do?sys_id=…` does:
+/// the incident's number and fields, so a person following a link from Webex or the console
+/// sees what was created.
+async fn servicenow_page(State(s): State<Stand>, Query(nav): Query<NavTo>) -> Response {
+    let sys_id = nav
+        .uri
+        .strip_prefix("incident.do?sys_id=")
+        .unwrap_or_default();
+    let incident = match s.sandbox.servicenow_incident(sys_id).await {
+        Ok(Some(incident)) => incident,
+        Ok(None) => return (StatusCode::NOT_FOUND, "No such incident.").into_response(),
+        Err(error) => {
+            tracing::error!(error = %domain::error_chain(&error), "cannot read a sandbox incident");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let field = |name: &str| {
+        incident
+            .get(name)
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .unwrap_or_default()
+    };
+    let rows: String = [
+        ("Short description", "short_description"),
+        ("Urgency", "urgency"),
+        ("Impact", "impact"),
+        ("Category", "category"),
+        ("Correlation ID", "correlation_id"),
+        ("Opened", "sys_created_on"),
+        ("Description", "description"),
+    ]
+    .into_iter()
+    .map(|(label, name)| {
+        format!(
+            "<tr><th scope=\"row\">{label}</th><td>{}</td></tr>",
+            escape_html(&field(name))
+        )
+    })
+    .collect();
+    let number = escape_html(&field("number"));
+    axum::response::Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>{number} | ServiceNow (sandbox)</title></head><body>\
+         <h1>Incident {number}</h1><p>The Webex sandbox's ServiceNow stand-in.</p>\
+         <table>{rows}</table></body></html>"
+    ))
+    .into_response()
 }
 
 async fn pagerduty_enqueue(State(s): State<Stand>, body: Bytes) -> Response {

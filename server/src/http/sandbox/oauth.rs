@@ -8,11 +8,9 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
-use domain::{
-    sandbox::oauth::{AuthorizeParams, AuthorizeRequest, OAuthError, TokenRequest},
-    webex::markup::escape_html as escape,
-};
+use domain::webex::markup::escape_html as escape;
 use serde::Deserialize;
+use webex_sandbox::oauth::{AuthorizeParams, AuthorizeRequest, OAuthError, TokenRequest};
 
 use crate::http::sandbox::{ApiResult, SandboxState, extract::SandboxCaller, ok};
 
@@ -23,16 +21,19 @@ pub async fn authorize_page(
 ) -> Response {
     let request = match s.sandbox.authorize_request(&params).await {
         Ok(request) => request,
-        Err(error) => return error_page(&error),
+        Err(error) => return error_page(&s.stylesheet, &error),
     };
     let people = match s.sandbox.people().await {
         Ok(people) => people,
         Err(error) => {
-            return error_page(&OAuthError {
-                status: 500,
-                error: "server_error".into(),
-                error_description: error.message,
-            });
+            return error_page(
+                &s.stylesheet,
+                &OAuthError {
+                    status: 500,
+                    error: "server_error".into(),
+                    error_description: error.message,
+                },
+            );
         }
     };
     let hidden = hidden_fields(&params);
@@ -50,7 +51,7 @@ pub async fn authorize_page(
         .collect();
     Html(format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in to the Webex sandbox</title><link rel="stylesheet" href="/pkg/steward.css"></head>
+<title>Sign in to the Webex sandbox</title><link rel="stylesheet" href="{stylesheet}"></head>
 <body><main id="main"><section class="card consent">
 <h1>Webex sandbox</h1>
 <p><strong>{client}</strong> wants to use your Webex account ({scope}). This is Steward's built-in sandbox: pick the demo person to sign in as.</p>
@@ -59,6 +60,7 @@ pub async fn authorize_page(
 </section></main></body></html>"#,
         client = escape(&request.client_name),
         scope = escape(&request.scope),
+        stylesheet = escape(&s.stylesheet),
     ))
     .into_response()
 }
@@ -79,10 +81,11 @@ pub async fn authorize_consent(
 ) -> Response {
     let request = match s.sandbox.authorize_request(&consent.params).await {
         Ok(request) => request,
-        Err(error) => return error_page(&error),
+        Err(error) => return error_page(&s.stylesheet, &error),
     };
     if consent.deny.is_some() {
         return redirect_back(
+            &s.stylesheet,
             &request,
             &[
                 ("error", "access_denied"),
@@ -91,15 +94,18 @@ pub async fn authorize_consent(
         );
     }
     let Some(person_id) = consent.person_id else {
-        return error_page(&OAuthError {
-            status: 400,
-            error: "invalid_request".into(),
-            error_description: "Pick a person to sign in as.".into(),
-        });
+        return error_page(
+            &s.stylesheet,
+            &OAuthError {
+                status: 400,
+                error: "invalid_request".into(),
+                error_description: "Pick a person to sign in as.".into(),
+            },
+        );
     };
     match s.sandbox.grant_code(&request, &person_id).await {
-        Ok(code) => redirect_back(&request, &[("code", &code)]),
-        Err(error) => error_page(&error),
+        Ok(code) => redirect_back(&s.stylesheet, &request, &[("code", &code)]),
+        Err(error) => error_page(&s.stylesheet, &error),
     }
 }
 
@@ -137,15 +143,18 @@ pub async fn userinfo(
     ok(&s.sandbox.userinfo(&caller).await?)
 }
 
-fn redirect_back(request: &AuthorizeRequest, pairs: &[(&str, &str)]) -> Response {
+fn redirect_back(stylesheet: &str, request: &AuthorizeRequest, pairs: &[(&str, &str)]) -> Response {
     let mut url = match url::Url::parse(&request.redirect_uri) {
         Ok(url) => url,
         Err(_) => {
-            return error_page(&OAuthError {
-                status: 400,
-                error: "invalid_request".into(),
-                error_description: "redirect_uri is not a URL.".into(),
-            });
+            return error_page(
+                stylesheet,
+                &OAuthError {
+                    status: 400,
+                    error: "invalid_request".into(),
+                    error_description: "redirect_uri is not a URL.".into(),
+                },
+            );
         }
     };
     {
@@ -160,11 +169,12 @@ fn redirect_back(request: &AuthorizeRequest, pairs: &[(&str, &str)]) -> Response
     Redirect::to(url.as_str()).into_response()
 }
 
-fn error_page(error: &OAuthError) -> Response {
+fn error_page(stylesheet: &str, error: &OAuthError) -> Response {
     let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
     let body = format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title><link rel="stylesheet" href="/pkg/steward.css"></head>
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title><link rel="stylesheet" href="{}"></head>
 <body><main id="main"><section class="error-panel" role="alert"><h1>Sign-in cannot continue</h1><p>{}</p><p class="muted">{}</p></section></main></body></html>"#,
+        escape(stylesheet),
         escape(&error.error_description),
         escape(&error.error)
     );
