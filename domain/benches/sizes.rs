@@ -39,7 +39,7 @@ fn main() -> anyhow::Result<()> {
         .with_context(|| format!("{} (run scripts/build.sh --release)", binary.display()))?
         .len();
     report(&format!("\nbinary {}", binary.display()));
-    report(&format!("  {:<40} {:>12}", "size", kb(bytes)));
+    report(&format!("  {:<40} {:>10.1} MB", "size", bytes as f64 / 1e6));
 
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("steward.db").display());
@@ -145,6 +145,9 @@ fn start(binary: &Path, site: &Path, url: &str) -> anyhow::Result<Duration> {
         .env("LEPTOS_SITE_ROOT", site)
         .env("STEWARD_LOG", "warn")
         .stdout(Stdio::null())
+        // Stopped right after it is ready, the runtime complains that the sandbox it serves
+        // itself went away; a start-up failure shows as an early exit instead.
+        .stderr(Stdio::null())
         .spawn()
         .with_context(|| format!("start {}", binary.display()))?;
     let mut child = Stopped(child);
