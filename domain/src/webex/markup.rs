@@ -1,7 +1,7 @@
 //! Message markup: the mention syntax, and how Webex turns a markdown message into its `text`
 //! (mentions rendered as names) and `html` (mentions as `<spark-mention>` elements).
 
-use pulldown_cmark::{Event, Parser, TagEnd, html};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd, html};
 
 /// Whom a mention names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,15 +171,35 @@ pub fn render_markdown(
     }
 
     let mut html_out = String::new();
-    // Webex shows HTML inside markdown as the text it is; so does the sandbox.
+    // Webex shows HTML inside markdown as the text it is, and links only to web and mail
+    // addresses; so does the sandbox, whose HTML the console shows as it is.
     let events = Parser::new(&template).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !is_web_or_mail(&dest_url) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: "#".into(),
+            title,
+            id,
+        }),
         other => other,
     });
     html::push_html(&mut html_out, events);
     rendered.html = substitute(html_out.trim_end(), &html_mentions);
     rendered.text = substitute(&plain_text(&template), &names);
     rendered
+}
+
+/// Whether a link goes to a web page or an e-mail address (not `javascript:` or `data:`).
+fn is_web_or_mail(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
 }
 
 /// Plain text of a markdown document: the words, with a line break between blocks.
