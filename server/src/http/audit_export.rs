@@ -6,6 +6,7 @@ use std::convert::Infallible;
 
 use app::{
     api::audit::{AuditQuery, to_filter},
+    error::ConsoleError,
     state::CurrentUser,
 };
 use axum::{
@@ -77,7 +78,13 @@ async fn export(db: &Db, query: &AuditQuery, allowed: bool, format: Format) -> R
     }
     let filter = match to_filter(db, query).await {
         Ok(filter) => filter,
-        Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
+        // A filter naming no one or no time is the asker's to fix; anything else is Steward's.
+        Err(error @ (ConsoleError::Field(..) | ConsoleError::Invalid(_))) => {
+            return (StatusCode::BAD_REQUEST, error.to_string()).into_response();
+        }
+        Err(error) => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
+        }
     };
     let (content_type, name) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "steward-audit.csv"),
