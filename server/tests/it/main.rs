@@ -4,6 +4,7 @@ mod access;
 mod actions;
 mod audit_export;
 mod bot;
+mod bot_review;
 mod bot_support;
 mod commands;
 mod console;
