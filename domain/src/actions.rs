@@ -244,6 +244,7 @@ pub struct Proposal<'a> {
 /// already has a proposal of this kind.
 pub(crate) async fn propose_in(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     proposal: &Proposal<'_>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let id = db::actions::insert(
@@ -264,6 +265,7 @@ pub(crate) async fn propose_in(
     if let Some(id) = id {
         audit::append(
             conn,
+            db,
             NewEntry {
                 actor: proposal.proposed_by.clone(),
                 action: "action.propose".into(),
@@ -328,6 +330,7 @@ pub async fn approve(db: &Db, id: i64, approver: &Actor, name: &str) -> Result<(
     .await?;
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: approver.clone(),
             action: "action.approve".into(),
@@ -371,6 +374,7 @@ pub async fn reject(
     decide(&mut tx, id, ActionState::Rejected, approver, Some(reason)).await?;
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: approver.clone(),
             action: "action.reject".into(),
@@ -400,6 +404,7 @@ pub async fn reject(
 /// Records that an approved action went through, audits it and says so in its thread.
 pub(crate) async fn succeeded_in(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     action: &Action,
     outcome: &Outcome,
     approver: &str,
@@ -414,6 +419,7 @@ pub(crate) async fn succeeded_in(
     }
     audit::append(
         conn,
+        db,
         NewEntry {
             actor: Actor::system("runtime"),
             action: "action.succeeded".into(),
@@ -445,6 +451,7 @@ pub(crate) async fn succeeded_in(
 /// Records that an approved action failed for good, audits it and says so in its thread.
 pub(crate) async fn failed_in(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     id: i64,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
@@ -464,6 +471,7 @@ pub(crate) async fn failed_in(
     }
     audit::append(
         conn,
+        db,
         NewEntry {
             actor: Actor::system("runtime"),
             action: "action.failed".into(),
@@ -530,7 +538,7 @@ pub async fn set_escalation_target(
         return Err(ActionError::NotSetUp(kind));
     }
     let value = kind.map_or(serde_json::Value::Null, |k| json!(k));
-    let changed = settings::set_in(&mut tx, &key, value, actor).await?;
+    let changed = settings::set_in(&mut tx, db, &key, value, actor).await?;
     tx.commit().await?;
     Ok(changed)
 }

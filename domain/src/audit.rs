@@ -3,9 +3,15 @@
 //! Every change Steward makes on someone's behalf appends an [`Entry`]. Entries form a hash chain:
 //! entry `n` stores the hash of entry `n - 1` and a SHA-256 over that hash and its own content, and
 //! the single-row chain head stores the last sequence number and hash. [`verify`] walks the chain
-//! and names the first entry that was changed, removed or inserted behind Steward's back. Ordinary
-//! `UPDATE` and `DELETE` statements are refused by triggers; the chain catches anyone who gets
-//! around them.
+//! and names the first entry that was changed, removed or inserted behind Steward's back.
+//!
+//! What that proves depends on what the verifier holds (ARCHITECTURE.md states the threat
+//! model). Triggers refuse `UPDATE`, `DELETE` and `TRUNCATE` and keep the chain head moving
+//! forward, which stops mistakes and anyone limited to ordinary statements. Someone who can also
+//! drop triggers (the database's owner, so also Steward's own credentials) can rewrite history
+//! and recompute every hash: with an [`AuditKey`] configured, each entry carries a seal that
+//! cannot be recomputed without the key, and an [`Anchor`] kept elsewhere proves the log still
+//! extends an earlier head even against someone holding the key.
 
 use std::fmt;
 
@@ -13,7 +19,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
-use crate::{Db, db};
+use crate::{Db, db, time::now_ms};
+
+mod seal;
+pub use seal::{Anchor, AuditKey, AuditKeyError, MIN_KEY_BYTES};
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -60,6 +69,8 @@ pub struct Entry {
     pub prev_hash: String,
     /// SHA-256 over `prev_hash` and this entry's content, lower-case hex.
     pub hash: String,
+    /// HMAC of `hash` with the audit key, when the writer held one (see [`AuditKey`]).
+    pub seal: Option<String>,
     /// The agent function the entry concerns, derived from its content (not hashed).
     pub function: Option<String>,
     /// The space the entry concerns, derived from its content (not hashed).
@@ -176,17 +187,19 @@ pub enum AuditError {
 
 /// Appends `entry` inside the caller's transaction, so a change and its audit entry commit or
 /// roll back together.
+/// `db` is the handle the transaction came from; its [`AuditKey`], if any, seals the entry.
 pub(crate) async fn append(
     conn: &mut AnyConnection,
+    db: &Db,
     entry: NewEntry,
 ) -> Result<Entry, sqlx::Error> {
-    db::audit::append(conn, entry).await
+    db::audit::append(conn, db.audit_key(), entry).await
 }
 
 /// Appends `entry` in a transaction of its own.
 pub async fn record(db: &Db, entry: NewEntry) -> Result<Entry, AuditError> {
     let mut tx = db.begin().await?;
-    let entry = append(&mut tx, entry).await?;
+    let entry = append(&mut tx, db, entry).await?;
     tx.commit().await?;
     Ok(entry)
 }
@@ -194,7 +207,7 @@ pub async fn record(db: &Db, entry: NewEntry) -> Result<Entry, AuditError> {
 /// Appends `entries` in order, in one transaction (an import, or a benchmark's million rows).
 pub async fn record_all(db: &Db, entries: Vec<NewEntry>) -> Result<Vec<Entry>, AuditError> {
     let mut tx = db.begin().await?;
-    let stored = db::audit::append_all(&mut tx, entries).await?;
+    let stored = db::audit::append_all(&mut tx, db.audit_key(), entries).await?;
     tx.commit().await?;
     Ok(stored)
 }
@@ -266,6 +279,9 @@ pub struct ChainReport {
     pub entries_checked: i64,
     /// The first place where the chain does not hold, if any.
     pub first_broken: Option<BrokenLink>,
+    /// Whether seals were checked with the audit key (the ID of the key), which proves that
+    /// nobody without the key rewrote the log; without a key, only the hashes were checked.
+    pub key_id: Option<String>,
 }
 
 impl ChainReport {
@@ -297,6 +313,14 @@ pub enum ChainProblem {
     Missing,
     /// The chain head records more entries than the log holds: entries were removed from the end.
     TruncatedEnd,
+    /// The entry has no seal although the audit key was in use when it was written: it was
+    /// written (or rewritten) by someone without the key.
+    Unsealed,
+    /// The entry's seal is not the audit key's: it was forged or the entry re-hashed.
+    SealForged,
+    /// The full-text search index does not list exactly the log's entries: an entry was hidden
+    /// from, or planted in, the Audit page's search.
+    SearchIndexDiffers,
 }
 
 impl fmt::Display for ChainProblem {
@@ -306,12 +330,22 @@ impl fmt::Display for ChainProblem {
             Self::LinkBroken => "it does not follow the entry before it",
             Self::Missing => "it is missing",
             Self::TruncatedEnd => "it and the entries after it were removed",
+            Self::Unsealed => "it lacks the audit key's seal, so it was written without the key",
+            Self::SealForged => "its seal is not the audit key's, so it was forged or re-hashed",
+            Self::SearchIndexDiffers => "the search index does not list it as the log does",
         })
     }
 }
 
-/// Walks the whole chain in order and reports the first entry that does not check out.
+/// Walks the whole chain in order and reports the first entry that does not check out: its
+/// hashes, its seals when `db` holds the audit key, the chain head and the search index.
 pub async fn verify(db: &Db) -> Result<ChainReport, AuditError> {
+    let key = db.audit_key();
+    let report = |entries_checked, first_broken| ChainReport {
+        entries_checked,
+        first_broken,
+        key_id: key.map(AuditKey::id),
+    };
     let mut expected_seq = 1;
     let mut prev_hash = GENESIS_HASH.to_owned();
     loop {
@@ -335,16 +369,16 @@ pub async fn verify(db: &Db) -> Result<ChainReport, AuditError> {
             {
                 Some(ChainProblem::ContentChanged)
             } else {
-                None
+                key.and_then(|key| seal_problem(key, &entry))
             };
             if let Some(problem) = problem {
-                return Ok(ChainReport {
-                    entries_checked: expected_seq - 1,
-                    first_broken: Some(BrokenLink {
+                return Ok(report(
+                    expected_seq - 1,
+                    Some(BrokenLink {
                         seq: expected_seq,
                         problem,
                     }),
-                });
+                ));
             }
             prev_hash = entry.hash;
             expected_seq += 1;
@@ -367,11 +401,89 @@ pub async fn verify(db: &Db) -> Result<ChainReport, AuditError> {
             problem: ChainProblem::LinkBroken,
         })
     } else {
-        None
+        db::audit::search_index_mismatch(db)
+            .await?
+            .map(|seq| BrokenLink {
+                seq,
+                problem: ChainProblem::SearchIndexDiffers,
+            })
     };
-    Ok(ChainReport {
-        entries_checked,
-        first_broken,
+    Ok(report(entries_checked, first_broken))
+}
+
+/// What is wrong with `entry`'s seal under `key`, if anything. Entries written before the key
+/// was adopted need none, but one they carry must still be the key's.
+fn seal_problem(key: &AuditKey, entry: &Entry) -> Option<ChainProblem> {
+    match entry.seal.as_deref() {
+        Some(seal) if key.seals(&entry.hash, seal) => None,
+        Some(_) => Some(ChainProblem::SealForged),
+        None if entry.seq < key.first_keyed_seq() => None,
+        None => Some(ChainProblem::Unsealed),
+    }
+}
+
+/// The chain's head now, signed with the audit key when `db` holds one: what `steward audit
+/// anchor` prints, to be kept outside the database.
+pub async fn anchor(db: &Db) -> Result<Anchor, AuditError> {
+    let (seq, hash) = db::audit::head(db).await?;
+    Ok(Anchor::new(seq, hash, now_ms(), db.audit_key()))
+}
+
+/// Why the log does not extend an [`Anchor`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AnchorMismatch {
+    /// The anchor's signature is not the audit key's: the anchor was altered, or another key
+    /// signed it.
+    #[error(
+        "the anchor's signature is not this audit key's (anchor key {anchor_key}, this key {key})"
+    )]
+    BadSignature {
+        /// The key the anchor names.
+        anchor_key: String,
+        /// The key Steward holds.
+        key: String,
+    },
+    /// The log ends before the anchored entry: entries were removed.
+    #[error("the log ends at entry {len}, before the anchored entry {seq}: entries were removed")]
+    LogEndsBefore {
+        /// How many entries the log holds.
+        len: i64,
+        /// The anchored entry.
+        seq: i64,
+    },
+    /// The anchored entry has another hash now: history up to it was rewritten.
+    #[error("entry {seq} no longer has the anchored hash: the log was rewritten up to it")]
+    Diverges {
+        /// The anchored entry.
+        seq: i64,
+    },
+}
+
+/// Checks that the log still extends `anchor`: its signature (when `db` holds the audit key and
+/// the anchor is signed) and the anchored entry's hash. Together with an intact [`verify`], this
+/// proves the log's history up to the anchor is the anchored one.
+pub async fn check_anchor(
+    db: &Db,
+    anchor: &Anchor,
+) -> Result<Result<(), AnchorMismatch>, AuditError> {
+    if let (Some(key), Some(_)) = (db.audit_key(), &anchor.signature)
+        && !anchor.signed_by(key)
+    {
+        return Ok(Err(AnchorMismatch::BadSignature {
+            anchor_key: anchor.key_id.clone().unwrap_or_else(|| "none".to_owned()),
+            key: key.id(),
+        }));
+    }
+    if anchor.seq == 0 {
+        return Ok(Ok(()));
+    }
+    Ok(match db::audit::hash_of(db, anchor.seq).await? {
+        None => Err(AnchorMismatch::LogEndsBefore {
+            len: db::audit::head(db).await?.0,
+            seq: anchor.seq,
+        }),
+        Some(hash) if hash != anchor.hash => Err(AnchorMismatch::Diverges { seq: anchor.seq }),
+        Some(_) => Ok(()),
     })
 }
 

@@ -64,6 +64,10 @@ pub struct RuntimeSettings {
     pub idle_poll: Duration,
     /// Where Webex should deliver events (`…/webhooks/webex`), when Steward manages its webhooks.
     pub webhook_target: Option<String>,
+    /// The Webex organizations whose people may make the bot work and act on its cards (the
+    /// ones whose people may sign in); messages and clicks from anyone else are ignored. Empty
+    /// admits everyone.
+    pub organizations: Vec<String>,
 }
 
 impl Default for RuntimeSettings {
@@ -74,6 +78,7 @@ impl Default for RuntimeSettings {
             retry_max: Duration::from_secs(300),
             idle_poll: Duration::from_millis(500),
             webhook_target: None,
+            organizations: Vec::new(),
         }
     }
 }
@@ -117,6 +122,8 @@ struct Inner {
     me: BotIdentity,
     /// Display names by person ID; people rarely rename themselves.
     names: Mutex<HashMap<String, String>>,
+    /// Organization IDs by person ID, for the people who wrote or clicked.
+    orgs: Mutex<HashMap<String, String>>,
 }
 
 impl fmt::Debug for Runtime {
@@ -260,6 +267,7 @@ impl Runtime {
                 config: config::ConfigCache::default(),
                 me: identity,
                 names: Mutex::new(HashMap::new()),
+                orgs: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -403,7 +411,7 @@ impl Runtime {
                         .map(|()| JobReport::Retrying(at))
                         .map_err(QueueError::from),
                     Ok(Retried::DeadLettered(reason)) => {
-                        fail_subject(&mut tx, job, &reason).await?;
+                        fail_subject(&mut tx, self.db(), job, &reason).await?;
                         tx.commit().await?;
                         Ok(JobReport::DeadLettered(reason))
                     }
@@ -414,7 +422,7 @@ impl Runtime {
                 let mut tx = self.db().begin().await?;
                 match queue::dead_letter_in(&mut tx, job, &reason).await {
                     Ok(()) => {
-                        fail_subject(&mut tx, job, &reason).await?;
+                        fail_subject(&mut tx, self.db(), job, &reason).await?;
                         tx.commit().await?;
                         Ok(JobReport::DeadLettered(reason))
                     }
@@ -480,6 +488,7 @@ impl Runtime {
 /// Something that already ended (an event answered, a message sent) is left as it is.
 async fn fail_subject(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     job: &ClaimedJob,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
@@ -504,10 +513,11 @@ async fn fail_subject(
                 left(inbox::move_event(conn, event_id, EventState::Dead, Some(reason)).await)?;
             }
         }
-        Job::Act { action_id, .. } => actions::failed_in(conn, *action_id, reason).await?,
+        Job::Act { action_id, .. } => actions::failed_in(conn, db, *action_id, reason).await?,
     }
     audit::append(
         conn,
+        db,
         NewEntry {
             actor: Actor::system("runtime"),
             action: "job.dead_letter".into(),
@@ -531,7 +541,7 @@ pub async fn rescue_expired(db: &Db) -> Result<usize, QueueError> {
     let mut tx = db.begin().await?;
     let rescued = queue::rescue_expired_in(&mut tx).await?;
     for (job, reason) in &rescued.dead_lettered {
-        fail_subject(&mut tx, job, reason).await?;
+        fail_subject(&mut tx, db, job, reason).await?;
     }
     tx.commit().await?;
     let total = rescued.requeued + rescued.dead_lettered.len();

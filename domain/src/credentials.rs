@@ -76,7 +76,7 @@ pub async fn set_names(db: &Db) -> Result<HashSet<String>, CredentialError> {
 /// Stores `value` as the credential `name` and audits that it changed (not the value).
 pub async fn set(db: &Db, name: &str, value: &str, actor: &Actor) -> Result<(), CredentialError> {
     let mut tx = db.begin().await?;
-    set_in(&mut tx, name, value, actor).await?;
+    set_in(&mut tx, db, name, value, actor).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -84,6 +84,7 @@ pub async fn set(db: &Db, name: &str, value: &str, actor: &Actor) -> Result<(), 
 /// [`set`], inside the caller's transaction.
 pub(crate) async fn set_in(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     name: &str,
     value: &str,
     actor: &Actor,
@@ -104,6 +105,7 @@ pub(crate) async fn set_in(
     db::credentials::upsert(conn, name, value, actor, now_ms()).await?;
     audit::append(
         conn,
+        db,
         NewEntry {
             actor: actor.clone(),
             action: "credential.set".into(),
@@ -124,6 +126,7 @@ pub async fn clear(db: &Db, name: &str, actor: &Actor) -> Result<bool, Credentia
     }
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: actor.clone(),
             action: "credential.clear".into(),

@@ -14,6 +14,7 @@ pub(crate) mod credentials;
 pub(crate) mod drafts;
 pub(crate) mod graduation;
 pub(crate) mod inbox;
+pub(crate) mod installation;
 pub(crate) mod outbox;
 pub(crate) mod people;
 pub(crate) mod policy;
@@ -25,7 +26,9 @@ pub(crate) mod settings;
 pub(crate) mod users;
 pub(crate) mod webhooks;
 
-use std::{collections::HashSet, fmt, path::Path, time::Duration};
+use std::{collections::HashSet, fmt, path::Path, sync::Arc, time::Duration};
+
+use crate::audit::AuditKey;
 
 use sqlx::{
     Any, AnyPool, Executor, Transaction,
@@ -181,6 +184,8 @@ pub struct Db {
     backend: Backend,
     reader: AnyPool,
     writer: AnyPool,
+    /// The key that seals audit entries appended through this handle (never stored in it).
+    audit_key: Option<Arc<AuditKey>>,
 }
 
 impl fmt::Debug for Db {
@@ -229,6 +234,7 @@ impl Db {
                     backend,
                     reader: pool.clone(),
                     writer: pool,
+                    audit_key: None,
                 })
             }
         }
@@ -271,7 +277,20 @@ impl Db {
             backend,
             reader,
             writer,
+            audit_key: None,
         })
+    }
+
+    /// This handle, sealing every audit entry appended through it (or its clones) with `key`,
+    /// and checking seals when it verifies the chain.
+    pub fn with_audit_key(mut self, key: AuditKey) -> Self {
+        self.audit_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The audit key this handle seals with, if any.
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_deref()
     }
 
     /// The engine behind this handle.

@@ -201,7 +201,15 @@ pub async fn approve(
         edit_distance,
     };
     move_draft(&mut tx, id, DraftState::Approved, &decision).await?;
-    count_decision(&mut tx, &draft, true, thresholds).await?;
+    count_decision(&mut tx, db, &draft, true, thresholds).await?;
+    let reviewer_name = reviewer_name(&mut tx, reviewer).await?;
+    let disclosure = crate::disclosure::get_in(&mut tx)
+        .await
+        .map_err(|e| match e {
+            crate::settings::SettingsError::Query(e) => DraftError::Query(e),
+            other => DraftError::Query(sqlx::Error::Protocol(other.to_string())),
+        })?
+        .line(Some(&reviewer_name));
     let outbox_id = queue_post(
         &mut tx,
         &NewOutbox {
@@ -209,8 +217,8 @@ pub async fn approve(
             draft_id: Some(id),
             room_id: &draft.room_id,
             parent_id: draft.parent_id.as_deref(),
-            markdown: text,
-            card_json: draft.card_json.clone(),
+            markdown: &crate::disclosure::with_line(text, &disclosure),
+            card_json: crate::disclosure::card_with_line(draft.card_json.as_deref(), &disclosure),
         },
     )
     .await?;
@@ -219,6 +227,7 @@ pub async fn approve(
     }
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: reviewer.clone(),
             action: "draft.approve".into(),
@@ -233,6 +242,7 @@ pub async fn approve(
                 "prompt_version": draft.prompt_version,
                 "room_id": draft.room_id,
                 "outbox_id": outbox_id,
+                "disclosure": disclosure,
             })),
         },
     )
@@ -280,7 +290,7 @@ pub async fn reject(db: &Db, id: i64, reviewer: &Actor, reason: &str) -> Result<
         edit_distance: None,
     };
     move_draft(&mut tx, id, DraftState::Rejected, &decision).await?;
-    count_decision(&mut tx, &draft, false, thresholds).await?;
+    count_decision(&mut tx, db, &draft, false, thresholds).await?;
     // Shadow runs were never announced; only a held answer's asker is waiting.
     if draft.function.answers_people() && draft.state == DraftState::Pending {
         queue_post(
@@ -298,6 +308,7 @@ pub async fn reject(db: &Db, id: i64, reviewer: &Actor, reason: &str) -> Result<
     }
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: reviewer.clone(),
             action: "draft.reject".into(),
@@ -317,16 +328,37 @@ pub async fn reject(db: &Db, id: i64, reviewer: &Actor, reason: &str) -> Result<
     Ok(())
 }
 
+/// What the disclosure under an approved answer calls its reviewer: their name from signing in
+/// to Steward, else what Webex calls them, else their e-mail.
+async fn reviewer_name(
+    conn: &mut sqlx::AnyConnection,
+    reviewer: &Actor,
+) -> Result<String, sqlx::Error> {
+    let Actor::User(id) = reviewer else {
+        return Ok(reviewer.to_string());
+    };
+    let Some(user) = db::users::find_by_id(&mut *conn, *id).await? else {
+        return Ok(reviewer.to_string());
+    };
+    if let Some(name) = user.display_name {
+        return Ok(name);
+    }
+    Ok(db::people::name_by_email(conn, &user.email)
+        .await?
+        .unwrap_or(user.email))
+}
+
 /// Counts the decision towards the graduation of the prompt version that wrote the draft.
 async fn count_decision(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     draft: &Draft,
     approved: bool,
     thresholds: graduation::Thresholds,
 ) -> Result<(), sqlx::Error> {
     match crate::ai::parse_label(&draft.prompt_version) {
         Some((function, version)) => {
-            graduation::record_decision(conn, function, version, approved, thresholds).await
+            graduation::record_decision(conn, db, function, version, approved, thresholds).await
         }
         // Steward's own answers have no prompt version to graduate.
         None => Ok(()),

@@ -193,6 +193,7 @@ pub async fn graduate_now(
     db::graduation::upsert(&mut tx, &standing).await?;
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: actor.clone(),
             action: "agent.graduate".into(),
@@ -211,6 +212,7 @@ pub async fn graduate_now(
 /// `agent.graduate` or `agent.demote`).
 pub(crate) async fn record_decision(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     function: AgentFunction,
     version: i64,
     approved: bool,
@@ -252,6 +254,7 @@ pub(crate) async fn record_decision(
         standing.rejection_streak = 0;
         audit::append(
             conn,
+            db,
             NewEntry {
                 actor: Actor::system("graduation"),
                 action: action.into(),

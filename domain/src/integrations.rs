@@ -298,9 +298,9 @@ pub async fn configure(
         });
     }
     let value = serde_json::to_value(&settings).expect("integration settings serialise");
-    settings::set_in(&mut tx, &setting_key(kind), value, actor).await?;
+    settings::set_in(&mut tx, db, &setting_key(kind), value, actor).await?;
     if let Some(secret) = secret {
-        credentials::set_in(&mut tx, &credential_name(kind), secret, actor).await?;
+        credentials::set_in(&mut tx, db, &credential_name(kind), secret, actor).await?;
     }
     tx.commit().await.map_err(CredentialError::from)?;
     Ok(())
@@ -447,7 +447,7 @@ async fn exchange(
         .await
         .map_err(|e| IntegrationError::Unavailable {
             system,
-            reason: crate::error_chain(&e),
+            reason: crate::outbound::describe(e),
         })?;
     let status = response.status().as_u16();
     let retry_after = crate::outbound::retry_after(response.headers());

@@ -59,15 +59,71 @@ impl ClientBuilder {
     }
 }
 
+/// `url` fit for a log line or an audit entry: a user name or password in it becomes
+/// `redacted`, and so does every query value (API keys travel there), the names kept.
+pub fn redact_url(url: &reqwest::Url) -> String {
+    let mut url = url.clone();
+    if !url.username().is_empty() {
+        url.set_username("redacted").ok();
+    }
+    if url.password().is_some() {
+        url.set_password(Some("redacted")).ok();
+    }
+    if url.query().is_some() {
+        let names: Vec<String> = url
+            .query_pairs()
+            .map(|(name, _)| name.into_owned())
+            .collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(names.iter().map(|name| (name.as_str(), "redacted")));
+    }
+    url.to_string()
+}
+
+/// [`redact_url`] applied to every string in `value` that is an http(s) URL, for settings whose
+/// values carry addresses (an integration's base URL, the AI provider's) before they are audited.
+pub fn redact_urls_in(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let Ok(url) = reqwest::Url::parse(text)
+                && matches!(url.scheme(), "http" | "https")
+            {
+                *text = redact_url(&url);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_urls_in),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(redact_urls_in),
+        _ => {}
+    }
+}
+
+/// What went wrong with a call, for people and logs: the error and its causes, with the URL
+/// redacted (reqwest's own message would show it whole, query string and all).
+pub fn describe(error: reqwest::Error) -> String {
+    let url = error.url().map(redact_url);
+    let chain = crate::error_chain(&error.without_url());
+    match url {
+        Some(url) => format!("{chain} (calling {url})"),
+        None => chain,
+    }
+}
+
 /// Why an answer's body could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum BodyError {
     /// It is larger than [`MAX_RESPONSE_BYTES`].
     #[error("the answer is larger than {MAX_RESPONSE_BYTES} bytes")]
     TooLarge,
-    /// The connection failed while reading it.
-    #[error("cannot read the answer")]
-    Read(#[from] reqwest::Error),
+    /// The connection failed while reading it (described with its URL redacted).
+    #[error("cannot read the answer: {0}")]
+    Read(String),
+}
+
+impl From<reqwest::Error> for BodyError {
+    fn from(error: reqwest::Error) -> Self {
+        Self::Read(describe(error))
+    }
 }
 
 /// Reads an answer's body, refusing one larger than [`MAX_RESPONSE_BYTES`] without reading the
@@ -122,7 +178,50 @@ mod tests {
 
     use tokio::{io::AsyncWriteExt, net::TcpListener};
 
-    use super::{BodyError, backoff, client, read_body_up_to, retry_after};
+    use super::{
+        BodyError, backoff, client, read_body_up_to, redact_url, redact_urls_in, retry_after,
+    };
+
+    #[test]
+    fn secrets_in_urls_never_reach_a_log_or_the_audit_log() {
+        let url = |text: &str| reqwest::Url::parse(text).unwrap();
+        assert_eq!(
+            redact_url(&url(
+                "https://svc:hunter2@example.com/api/now?sysparm_limit=1&api-key=abc#x"
+            )),
+            "https://redacted:redacted@example.com/api/now?sysparm_limit=redacted&api-key=redacted#x"
+        );
+        assert_eq!(
+            redact_url(&url("https://example.com/v1")),
+            "https://example.com/v1"
+        );
+        let mut setting = serde_json::json!({
+            "base_url": "https://bot:pw@instance.example.com/?token=t0k3n",
+            "username": "svc-steward",
+            "nested": ["http://a.example/?key=k"],
+        });
+        redact_urls_in(&mut setting);
+        let text = setting.to_string();
+        for secret in ["pw@", "t0k3n", "key=k"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("svc-steward"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_call_is_described_without_its_query_string() {
+        // Nothing listens on port 9 of loopback: the call fails before any answer.
+        let error = client()
+            .build()
+            .unwrap()
+            .get("http://127.0.0.1:9/x?api-key=s3cret")
+            .send()
+            .await
+            .unwrap_err();
+        let described = super::describe(error);
+        assert!(!described.contains("s3cret"), "{described}");
+        assert!(described.contains("127.0.0.1:9"), "{described}");
+    }
 
     /// Serves `answer` (raw HTTP) to every connection on a loopback port; returns the base URL.
     async fn serve(answer: &'static str) -> String {

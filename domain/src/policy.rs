@@ -165,7 +165,7 @@ pub async fn set_mode(
     actor: &Actor,
 ) -> Result<bool, PolicyError> {
     let mut tx = db.begin().await?;
-    let changed = set_mode_in(&mut tx, function, room_id, mode, actor).await?;
+    let changed = set_mode_in(&mut tx, db, function, room_id, mode, actor).await?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -184,7 +184,7 @@ pub async fn set_modes(
     let mut tx = db.begin().await?;
     let mut changed = 0;
     for (function, room_id, mode) in &found {
-        changed += usize::from(set_mode_in(&mut tx, *function, room_id, *mode, actor).await?);
+        changed += usize::from(set_mode_in(&mut tx, db, *function, room_id, *mode, actor).await?);
     }
     tx.commit().await?;
     Ok(changed)
@@ -192,6 +192,7 @@ pub async fn set_modes(
 
 async fn set_mode_in(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     function: AgentFunction,
     room_id: &str,
     mode: Mode,
@@ -206,6 +207,7 @@ async fn set_mode_in(
     db::policy::upsert_mode(conn, function, room_id, mode, actor).await?;
     audit::append(
         conn,
+        db,
         NewEntry {
             actor: actor.clone(),
             action: "policy.mode".into(),
@@ -236,6 +238,7 @@ pub async fn set_enabled(
     db::policy::upsert_enabled(&mut tx, function, enabled, actor).await?;
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: actor.clone(),
             action: "policy.switch".into(),
@@ -270,6 +273,7 @@ pub async fn set_rollout(
     db::policy::upsert_rollout(&mut tx, function, percent, actor).await?;
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: actor.clone(),
             action: "policy.rollout".into(),

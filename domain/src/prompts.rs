@@ -295,6 +295,7 @@ pub async fn create(
     db::prompts::insert(&mut tx, &stored).await?;
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: author.clone(),
             action: "prompt.create".into(),
@@ -329,7 +330,15 @@ pub async fn promote(
     let previous = before.as_ref().map(|r| r.version).filter(|v| *v != version);
     let previous = previous.or(before.as_ref().and_then(|r| r.previous));
     db::prompts::upsert_release(&mut tx, function, version, None, previous, actor).await?;
-    audit_release(&mut tx, function, actor, "release.promote", before.as_ref()).await?;
+    audit_release(
+        &mut tx,
+        db,
+        function,
+        actor,
+        "release.promote",
+        before.as_ref(),
+    )
+    .await?;
     tx.commit().await?;
     release(db, function).await
 }
@@ -357,7 +366,15 @@ pub async fn rollback(
         actor,
     )
     .await?;
-    audit_release(&mut tx, function, actor, "release.rollback", Some(&before)).await?;
+    audit_release(
+        &mut tx,
+        db,
+        function,
+        actor,
+        "release.rollback",
+        Some(&before),
+    )
+    .await?;
     tx.commit().await?;
     release(db, function).await
 }
@@ -399,7 +416,7 @@ pub async fn split(
         actor,
     )
     .await?;
-    audit_release(&mut tx, function, actor, "release.split", Some(&before)).await?;
+    audit_release(&mut tx, db, function, actor, "release.split", Some(&before)).await?;
     tx.commit().await?;
     release(db, function).await
 }
@@ -424,7 +441,15 @@ pub async fn end_split(
             actor,
         )
         .await?;
-        audit_release(&mut tx, function, actor, "release.unsplit", Some(&before)).await?;
+        audit_release(
+            &mut tx,
+            db,
+            function,
+            actor,
+            "release.unsplit",
+            Some(&before),
+        )
+        .await?;
     }
     tx.commit().await?;
     release(db, function).await
@@ -432,6 +457,7 @@ pub async fn end_split(
 
 async fn audit_release(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     function: AgentFunction,
     actor: &Actor,
     action: &str,
@@ -450,6 +476,7 @@ async fn audit_release(
     };
     audit::append(
         conn,
+        db,
         NewEntry {
             actor: actor.clone(),
             action: action.to_owned(),

@@ -107,9 +107,17 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             r"(?i)\b(?:bearer\s+[A-Za-z0-9._~+/=-]{16,}|(?:sk|pk|rk)[-_](?:live[-_]|test[-_])?[A-Za-z0-9]{16,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abpr]-[A-Za-z0-9-]{10,})",
             None,
         ),
+        // Google API keys, and JSON Web Tokens (header.payload.signature, the header starting
+        // `{"` in base64url) with or without "Bearer".
         rule(
             PiiKind::Secret,
-            r"(?i)\b(?:password|passwd|pwd|secret|token|api[_-]?key)\s*[:=]\s*\S+",
+            r"\bAIza[0-9A-Za-z_-]{35}\b|\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
+            None,
+        ),
+        // `password: x`, `pw=x`, `the password is x`, `passcode is x`.
+        rule(
+            PiiKind::Secret,
+            r"(?i)\b(?:password|passwd|passcode|pwd|pw|secret|token|api[_-]?key)\s*(?:[:=]|\bis\b)\s*\S+",
             None,
         ),
         rule(
@@ -117,23 +125,44 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             r"\b[A-Za-z0-9+/_-]{40,}={0,2}",
             Some(looks_random),
         ),
+        // Hex keys (32 digits and more: 128-bit keys, API secrets, hashes of them).
+        rule(
+            PiiKind::Secret,
+            r"\b[0-9a-fA-F]{32,}\b",
+            Some(has_hex_letters_and_digits),
+        ),
+        // Backslashes are allowed inside, so an address already escaped for markdown
+        // (`jane\_doe@…`) is still found whole.
         rule(
             PiiKind::Email,
-            r"(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b",
+            r"(?i)\b[a-z0-9._%+\\-]+@[a-z0-9.-]+\.[a-z]{2,}\b",
             None,
         ),
+        // Upper or lower case, grouped by spaces or dashes or not at all; the mod-97 check
+        // tells an IBAN from a product code.
         rule(
             PiiKind::Iban,
-            r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b",
+            r"(?i)\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){3,7}(?:[ -]?[A-Z0-9]{1,3})?\b",
+            Some(iban_checksum),
+        ),
+        // Digits grouped by spaces (one or two), dashes or dots; the Luhn check confirms.
+        rule(
+            PiiKind::Card,
+            r"\b\d(?:(?:[ .-]| {2})?\d){12,18}\b",
+            Some(luhn),
+        ),
+        // SSNs with dashes or spaces, or as nine bare digits where the text says it is one.
+        rule(
+            PiiKind::NationalId,
+            r"(?i)\b\d{3}[- ]\d{2}[- ]\d{4}\b|\b(?:ssn|social security(?: number| no\.?)?)\W{0,3}\d{9}\b",
             None,
         ),
-        rule(PiiKind::Card, r"\b\d(?:[ -]?\d){12,18}\b", Some(luhn)),
-        rule(PiiKind::NationalId, r"\b\d{3}-\d{2}-\d{4}\b", None),
-        // International numbers start with `+`; otherwise only the unmistakable North American
-        // shape counts, so runs of digit groups (order numbers, versions) are left alone.
+        // International numbers start with `+`; otherwise the North American shape with
+        // separators, or ten bare digits where the text says it is a phone number, so runs of
+        // digit groups (order numbers, versions) are left alone.
         rule(
             PiiKind::Phone,
-            r"\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){2,4}\b|\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b|\b\d{3}[.-]\d{3}[.-]\d{4}\b",
+            r"(?i)\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){2,4}\b|\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b|\b\d{3}[.\s-]\d{3}[.\s-]\d{4}\b|\b(?:phone|tel|call|mobile|cell|ph)\b[^\d\n]{0,12}\d{10,11}\b",
             None,
         ),
     ]
@@ -237,6 +266,37 @@ fn luhn(candidate: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// The ISO 13616 check: the country code and check digits moved to the end, letters as
+/// numbers (A = 10 … Z = 35), the whole number modulo 97 is 1.
+fn iban_checksum(candidate: &str) -> bool {
+    let compact: Vec<char> = candidate
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if !(15..=34).contains(&compact.len()) {
+        return false;
+    }
+    let mut remainder = 0u32;
+    for c in compact[4..].iter().chain(&compact[..4]) {
+        let Some(value) = c.to_digit(36) else {
+            return false;
+        };
+        remainder = if value >= 10 {
+            (remainder * 100 + value) % 97
+        } else {
+            (remainder * 10 + value) % 97
+        };
+    }
+    remainder == 1
+}
+
+/// A run of hex that has both letters and digits: a key, not a long number or a word.
+fn has_hex_letters_and_digits(candidate: &str) -> bool {
+    candidate.chars().any(|c| c.is_ascii_digit())
+        && candidate.chars().any(|c| c.is_ascii_alphabetic())
+}
+
 /// Long strings that mix letters and digits read as keys; long words or paths do not.
 fn looks_random(candidate: &str) -> bool {
     let digits = candidate.chars().filter(char::is_ascii_digit).count();
@@ -302,6 +362,106 @@ mod tests {
             let redacted = redact(text);
             assert_eq!(redacted.text, text);
             assert!(redacted.found.is_empty());
+        }
+    }
+
+    /// Every format the rules must catch, each with a real-looking sample, and what it becomes.
+    #[test]
+    fn each_format_is_caught() {
+        let cases: &[(&str, &str, PiiKind)] = &[
+            (
+                "call 415 555 0132 today",
+                "call [phone] today",
+                PiiKind::Phone,
+            ),
+            ("call me: 4155550132", "[phone]", PiiKind::Phone),
+            ("mobile 4155550132", "[phone]", PiiKind::Phone),
+            ("+44 20 7946 0958", "[phone]", PiiKind::Phone),
+            ("(415) 555-0132", "[phone]", PiiKind::Phone),
+            ("415.555.0132", "[phone]", PiiKind::Phone),
+            ("SSN 123-45-6789", "SSN [national id]", PiiKind::NationalId),
+            ("SSN: 123456789", "[national id]", PiiKind::NationalId),
+            (
+                "social security number 123 45 6789",
+                "[national id]",
+                PiiKind::NationalId,
+            ),
+            (
+                "IBAN DE89 3704 0044 0532 0130 00",
+                "IBAN [bank account]",
+                PiiKind::Iban,
+            ),
+            (
+                "iban de89370400440532013000",
+                "iban [bank account]",
+                PiiKind::Iban,
+            ),
+            (
+                "GB82-WEST-1234-5698-7654-32",
+                "[bank account]",
+                PiiKind::Iban,
+            ),
+            (
+                "card 4111.1111.1111.1111",
+                "card [card number]",
+                PiiKind::Card,
+            ),
+            (
+                "card 4111  1111  1111  1111",
+                "card [card number]",
+                PiiKind::Card,
+            ),
+            (
+                "card 4111-1111-1111-1111",
+                "card [card number]",
+                PiiKind::Card,
+            ),
+            ("the password is hunter2", "the [secret]", PiiKind::Secret),
+            ("pw: hunter2", "[secret]", PiiKind::Secret),
+            ("Password = S3cr3t!", "[secret]", PiiKind::Secret),
+            (
+                "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+                "[secret]",
+                PiiKind::Secret,
+            ),
+            (
+                "key 3f7a9c2e4b8d1f6a0e5c7b9d2a4f6e8c ok",
+                "key [secret] ok",
+                PiiKind::Secret,
+            ),
+            (
+                "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI",
+                "[secret]",
+                PiiKind::Secret,
+            ),
+            (
+                "mail jane\\_doe@example.com",
+                "mail [email]",
+                PiiKind::Email,
+            ),
+        ];
+        for (text, expected, kind) in cases {
+            let redacted = redact(text);
+            assert!(
+                redacted.text.contains(expected) && redacted.found.contains(kind),
+                "{text:?} -> {:?} ({:?}), expected {expected:?}",
+                redacted.text,
+                redacted.found
+            );
+        }
+    }
+
+    #[test]
+    fn product_codes_and_counts_that_look_like_them_survive() {
+        for text in [
+            "Ticket DE12 ABCD EFGH IJKL is open",
+            "build 1234567890 passed",
+            "error 0x7f in a 32-bit build",
+            "commit 1234567890123456789012345678901234567890 deployed",
+            "we had 123456789 requests",
+        ] {
+            let redacted = redact(text);
+            assert_eq!(redacted.text, *text, "{:?}", redacted.found);
         }
     }
 

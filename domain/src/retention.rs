@@ -92,6 +92,7 @@ pub async fn purge(db: &Db, now: i64) -> Result<PurgeReport, RetentionError> {
     }
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: Actor::system("retention"),
             action: "retention.purge".into(),

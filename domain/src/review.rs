@@ -84,7 +84,8 @@ pub fn review_card_for(
     if let Some((author, message)) = trigger {
         card = card.text(format!("{author} asked: {message}"));
     }
-    card = card.text(if cut {
+    // The draft is the agent's markdown, already through the output filter.
+    card = card.markdown(if cut {
         format!("{text}…\n\n(cut here; the console shows all of it)")
     } else {
         text

@@ -75,7 +75,7 @@ pub async fn set(
     actor: &Actor,
 ) -> Result<bool, SettingsError> {
     let mut tx = db.begin().await?;
-    let changed = set_in(&mut tx, key, value, actor).await?;
+    let changed = set_in(&mut tx, db, key, value, actor).await?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -83,6 +83,7 @@ pub async fn set(
 /// [`set`], inside the caller's transaction.
 pub(crate) async fn set_in(
     conn: &mut sqlx::AnyConnection,
+    db: &Db,
     key: &SettingKey,
     value: serde_json::Value,
     actor: &Actor,
@@ -95,14 +96,21 @@ pub(crate) async fn set_in(
         return Ok(false);
     }
     db::settings::upsert(conn, key.as_str(), &value.to_string(), actor).await?;
+    let (mut before, mut after) = (before, value);
+    // The log keeps what changed, never a password or key written into an address.
+    if let Some(before) = &mut before {
+        crate::outbound::redact_urls_in(before);
+    }
+    crate::outbound::redact_urls_in(&mut after);
     audit::append(
         conn,
+        db,
         NewEntry {
             actor: actor.clone(),
             action: "setting.update".into(),
             target: format!("setting:{key}"),
             before,
-            after: Some(value),
+            after: Some(after),
         },
     )
     .await?;

@@ -100,6 +100,7 @@ pub async fn grant_role(
         after.sort();
         audit::append(
             &mut tx,
+            db,
             NewEntry {
                 actor: actor.clone(),
                 action: "role.grant".into(),
@@ -138,6 +139,7 @@ pub async fn revoke_role(
         let after: Vec<Role> = before.iter().copied().filter(|r| *r != role).collect();
         audit::append(
             &mut tx,
+            db,
             NewEntry {
                 actor: actor.clone(),
                 action: "role.revoke".into(),
@@ -194,6 +196,7 @@ pub async fn sign_in(db: &Db, profile: &WebexProfile) -> Result<(User, Vec<Role>
     let roles = db::users::roles_of(&mut *tx, user.id).await?;
     audit::append(
         &mut tx,
+        db,
         NewEntry {
             actor: Actor::User(user.id),
             action: "session.sign_in".into(),

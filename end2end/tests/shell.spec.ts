@@ -15,6 +15,18 @@ test('overview shows the installation rendered on the server', async ({ page }) 
   await expect(nav.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
 });
 
+test('every page says it is the sandbox, before and after sign-in', async ({ page }) => {
+  await page.goto('/login');
+  await expect(page.getByTestId('sandbox-banner')).toContainText(
+    'anyone who can reach this server can sign in as any demo person',
+  );
+  await signIn(page, DEMO.admin.name);
+  for (const path of ['/', '/audit', '/settings']) {
+    await page.goto(path);
+    await expect(page.getByTestId('sandbox-banner')).toBeVisible();
+  }
+});
+
 test('the wasm bundle hydrates the page only when JavaScript is on', async ({ page }, testInfo) => {
   await signIn(page, DEMO.manager.name);
   if (javaScriptOn(testInfo)) {

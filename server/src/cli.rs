@@ -40,6 +40,12 @@ pub enum Command {
         #[command(subcommand)]
         action: PolicyAction,
     },
+    /// Anchor the audit log outside Steward, or verify it
+    Audit {
+        /// What to do
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Apply pending database migrations and exit
     Migrate,
     /// Serve only the built-in Webex sandbox API, at http://127.0.0.1:PORT/sandbox/v1
@@ -52,6 +58,25 @@ pub enum Command {
     SandboxToken {
         /// E-mail of the demo person, e.g. steward@acme.webex.bot for the bot
         email: String,
+    },
+}
+
+/// `steward audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Print the audit log's head (entry count, last hash, time) as JSON, signed with the audit
+    /// key when one is configured; keep it somewhere Steward's administrators cannot rewrite
+    Anchor {
+        /// Also POST it to STEWARD_AUDIT_ANCHOR_URL
+        #[arg(long)]
+        post: bool,
+    },
+    /// Verify the whole chain (with the audit key's seals when configured), and that the log
+    /// still extends an anchor printed earlier; fails when it does not
+    Verify {
+        /// An anchor printed by `steward audit anchor`
+        #[arg(long, value_name = "FILE")]
+        anchor: Option<PathBuf>,
     },
 }
 
@@ -85,13 +110,25 @@ pub enum PolicyAction {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
 
     use super::Cli;
 
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_boolean_flag_alone_means_true_and_never_swallows_the_command() {
+        let cli =
+            Cli::try_parse_from(["steward", "--sandbox", "--sandbox-expose", "migrate"]).unwrap();
+        assert!(matches!(cli.command, Some(super::Command::Migrate)));
+        let args = format!("{:?}", cli.settings);
+        assert!(args.contains(r#""sandbox": "true""#), "{args}");
+        assert!(args.contains(r#""sandbox_expose": "true""#), "{args}");
+        let cli = Cli::try_parse_from(["steward", "--sandbox=false"]).unwrap();
+        assert!(format!("{:?}", cli.settings).contains(r#""sandbox": "false""#));
     }
 
     #[test]
@@ -103,6 +140,7 @@ mod tests {
             "DATABASE_URL",
             "STEWARD_PUBLIC_URL",
             "STEWARD_SANDBOX",
+            "STEWARD_SANDBOX_EXPOSE",
             "STEWARD_ADMIN_EMAILS",
             "STEWARD_WEBEX_CLIENT_ID",
             "STEWARD_WEBEX_CLIENT_SECRET",
@@ -120,6 +158,12 @@ mod tests {
             "STEWARD_WEBEX_READER_TOKEN",
             "STEWARD_WORKERS",
             "STEWARD_JOB_LEASE_SECS",
+            "STEWARD_AUDIT_KEY",
+            "STEWARD_AUDIT_KEY_FILE",
+            "STEWARD_AUDIT_KEYED_FROM",
+            "STEWARD_AUDIT_ANCHOR_URL",
+            "DATABASE_URL_FILE",
+            "STEWARD_WEBEX_BOT_TOKEN_FILE",
         ] {
             assert!(
                 help.contains(&format!("[env: {env}")),

@@ -7,7 +7,7 @@
 
 use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
-use domain::{Backend, users::EmailAddress};
+use domain::{Backend, audit::AuditKey, installation::InstallationKind, users::EmailAddress};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -147,6 +147,10 @@ pub struct Config {
     pub workers: usize,
     /// Lease of a claimed job.
     pub job_lease: Duration,
+    /// The key that seals audit entries, with the first entry it must have sealed.
+    pub audit_key: Option<AuditKey>,
+    /// Where `steward audit anchor --post` sends anchors.
+    pub audit_anchor_url: Option<Url>,
 }
 
 impl Config {
@@ -180,6 +184,33 @@ impl Config {
             }
         };
         let webex_org_ids = read.value(&WEBEX_ORG_IDS)?;
+        let webex_bot_token = read.value(&WEBEX_BOT_TOKEN)?;
+        let webex_reader_token = read.value(&WEBEX_READER_TOKEN)?;
+        let public_url_or_bind = public_url.clone().unwrap_or_else(|| {
+            Url::parse(&format!("http://{bind}/")).expect("a socket address makes a valid URL")
+        });
+        if sandbox && !read.value(&SANDBOX_EXPOSE)? {
+            let exposure = sandbox_exposure(
+                bind,
+                &public_url_or_bind,
+                [
+                    (webex_oauth.is_some(), WEBEX_CLIENT_ID.spec.name),
+                    (webex_bot_token.is_some(), WEBEX_BOT_TOKEN.spec.name),
+                    (webex_reader_token.is_some(), WEBEX_READER_TOKEN.spec.name),
+                ],
+            );
+            if let Some(problem) = exposure {
+                return Err(invalid(
+                    SANDBOX.spec.name,
+                    format!(
+                        "sandbox mode lets anyone who reaches Steward sign in as any demo person, \
+                         admins included, so it runs only on loopback and without real Webex \
+                         credentials, but {problem}; give --sandbox-expose (STEWARD_SANDBOX_EXPOSE) \
+                         if that is really meant"
+                    ),
+                ));
+            }
+        }
         if webex_oauth.is_some() && !sandbox && webex_org_ids.is_empty() {
             return Err(invalid(
                 WEBEX_ORG_IDS.spec.name,
@@ -190,9 +221,7 @@ impl Config {
             bind,
             database_url: read.value(&DATABASE_URL)?,
             public_url_configured: public_url.is_some(),
-            public_url: public_url.unwrap_or_else(|| {
-                Url::parse(&format!("http://{bind}/")).expect("a socket address makes a valid URL")
-            }),
+            public_url: public_url_or_bind,
             sandbox,
             admin_emails: read.value(&ADMIN_EMAILS)?,
             webex_oauth,
@@ -206,17 +235,59 @@ impl Config {
             shutdown_grace: read.value(&SHUTDOWN_GRACE)?,
             site_root: read.value(&SITE_ROOT)?,
             webex_api_url: read.value(&WEBEX_API_URL)?,
-            webex_bot_token: read.value(&WEBEX_BOT_TOKEN)?,
-            webex_reader_token: read.value(&WEBEX_READER_TOKEN)?,
+            webex_bot_token,
+            webex_reader_token,
             workers: read.value(&WORKERS)?,
             job_lease: read.value(&JOB_LEASE)?,
+            audit_key: read
+                .value(&AUDIT_KEY)?
+                .map(|key| Ok::<_, ConfigError>(key.keyed_from(read.value(&AUDIT_KEYED_FROM)?)))
+                .transpose()?,
+            audit_anchor_url: read.value(&AUDIT_ANCHOR_URL)?,
         })
+    }
+
+    /// What the database must have been set up for: the sandbox's demo organization in sandbox
+    /// mode, a real one otherwise.
+    pub fn installation(&self) -> InstallationKind {
+        if self.sandbox {
+            InstallationKind::Sandbox
+        } else {
+            InstallationKind::Production
+        }
     }
 
     /// Whether people reach Steward over HTTPS, which makes cookies `Secure` and enables HSTS.
     pub fn served_over_https(&self) -> bool {
         self.public_url.scheme() == "https"
     }
+}
+
+/// Why sandbox mode would be reachable by, or mixed with, the real world: a listening address
+/// or public URL beyond loopback, or real Webex credentials (given with their setting's name).
+fn sandbox_exposure(
+    bind: SocketAddr,
+    public_url: &Url,
+    credentials: [(bool, SettingName); 3],
+) -> Option<String> {
+    if !bind.ip().is_loopback() {
+        return Some(format!("it would listen on {bind}, beyond this machine"));
+    }
+    let loopback_host = match public_url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !loopback_host {
+        return Some(format!(
+            "its public URL {public_url} is not a loopback address"
+        ));
+    }
+    credentials
+        .into_iter()
+        .find(|(set, _)| *set)
+        .map(|(_, name)| format!("{} is set", name.env))
 }
 
 /// The two sources, in the order they win.
@@ -228,14 +299,39 @@ struct Read {
 impl Read {
     /// A setting's value: from the command line or environment, else the file, else its
     /// default; refused with every name of the setting when its text does not read.
+    ///
+    /// A secret setting may instead name a file that holds it (`*_FILE`, the convention of
+    /// container secrets and vault agents); its contents, without the final line break, are
+    /// the value.
     fn value<T>(&self, setting: &Setting<T>) -> Result<T, ConfigError> {
         let spec = &setting.spec;
-        let text = self
+        let given = self.args.get(spec).or_else(|| self.file.get(spec));
+        let secret_file = self
             .args
-            .get(spec)
-            .or_else(|| self.file.get(spec))
-            .or(spec.default)
-            .unwrap_or_default();
+            .get_file(spec)
+            .or_else(|| self.file.get_file(spec));
+        let from_file;
+        let text = match (given, secret_file) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    spec.name,
+                    format!(
+                        "give either {} or {}_FILE, not both",
+                        spec.name.env, spec.name.env
+                    ),
+                ));
+            }
+            (None, Some(path)) => {
+                from_file = std::fs::read_to_string(path).map_err(|e| {
+                    invalid(
+                        spec.name,
+                        format!("cannot read the file `{path}` that holds it: {e}"),
+                    )
+                })?;
+                from_file.trim_end_matches(['\n', '\r'])
+            }
+            (given, None) => given.or(spec.default).unwrap_or_default(),
+        };
         (setting.parse)(text).map_err(|problem| invalid(spec.name, problem))
     }
 }

@@ -175,6 +175,7 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
         .merge(webhook_routes)
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn(drop_unusable_request_id))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()
@@ -242,6 +243,24 @@ fn is_hashed(path: &str) -> bool {
 fn console_routes() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// Keeps a client's `x-request-id` only when it looks like an id (at most 64 letters, digits,
+/// `-`, `_`, `.` or `:`), so that a client cannot write spaces, quotes or fake fields into log
+/// lines; an unusable one is replaced by a fresh UUID.
+async fn drop_unusable_request_id(mut request: Request<Body>, next: middleware::Next) -> Response {
+    let usable = |id: &[u8]| {
+        (1..=64).contains(&id.len())
+            && id
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    };
+    if let Some(id) = request.headers().get("x-request-id")
+        && !usable(id.as_bytes())
+    {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
 }
 
 /// One span per request with its id, method and path. The query string is left out on purpose:

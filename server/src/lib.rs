@@ -2,6 +2,7 @@
 //! (`serve`, `migrate`) that run them. This is the only crate that knows about sockets, signals
 //! and processes; what Steward knows lives in `domain`, what it shows lives in `app`.
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

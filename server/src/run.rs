@@ -4,7 +4,7 @@ use std::{path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use app::state::AppState;
-use domain::{Db, policy::SpaceDirectory};
+use domain::{Db, installation::InstallationKind, policy::SpaceDirectory};
 use leptos::prelude::LeptosOptions;
 use tokio::{net::TcpListener, sync::watch};
 use webex_sandbox::{Sandbox, seed::SeedSummary};
@@ -52,9 +52,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Worker => work(config).await,
         Command::Policy { action } => crate::policy::run(&config, action).await,
+        Command::Audit { action } => crate::audit::run(&config, action).await,
         Command::Sandbox { port } => serve_sandbox(config, port).await,
         Command::SandboxToken { email } => {
-            let db = open_database(&config).await?;
+            let db = open_database_as(&config, InstallationKind::Sandbox).await?;
             let sandbox = Sandbox::new(db.clone());
             sandbox
                 .seed_demo()
@@ -80,15 +81,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Connects to the configured database and applies pending migrations.
+/// Connects to the configured database, applies pending migrations and checks that it was set
+/// up for the mode this process runs in (marking a new database with it).
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    open_database_as(config, config.installation()).await
+}
+
+/// [`open_database`] for a process that runs as `kind` whatever the configuration says (the
+/// sandbox's own commands).
+async fn open_database_as(config: &Config, kind: InstallationKind) -> anyhow::Result<Db> {
     let db = Db::connect(config.database_url.expose())
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url))?;
     db.migrate()
         .await
         .with_context(|| format!("cannot migrate the database {}", config.database_url))?;
-    Ok(db)
+    domain::installation::claim(&db, kind)
+        .await
+        .with_context(|| format!("cannot use the database {}", config.database_url))?;
+    Ok(match &config.audit_key {
+        Some(key) => db.with_audit_key(key.clone()),
+        None => db,
+    })
 }
 
 /// The console's build output as the server must find it. A release build names its files by
@@ -275,7 +289,7 @@ async fn work(config: Config) -> anyhow::Result<()> {
 
 /// `steward sandbox`: only the sandbox API and its webhook deliveries, on loopback.
 async fn serve_sandbox(config: Config, port: u16) -> anyhow::Result<()> {
-    let db = open_database(&config).await?;
+    let db = open_database_as(&config, InstallationKind::Sandbox).await?;
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;

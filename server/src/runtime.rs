@@ -49,6 +49,8 @@ pub struct WebexAccess {
     pub reader: Option<WebexClient>,
     /// Where Webex should deliver events, when Steward manages its webhooks.
     pub webhook_target: Option<String>,
+    /// The organizations whose people the bot serves (empty: everyone).
+    pub organizations: Vec<String>,
 }
 
 impl WebexAccess {
@@ -63,6 +65,7 @@ impl WebexAccess {
             bot: client(&seed.bot_token)?,
             reader: Some(client(&seed.reader_token)?),
             webhook_target: Some(webhook_target(config)),
+            organizations: vec![seed.org_id.clone()],
         })
     }
 
@@ -86,6 +89,7 @@ impl WebexAccess {
                 .map(|t| client(t.expose_secret()))
                 .transpose()?,
             webhook_target: config.public_url_configured.then(|| webhook_target(config)),
+            organizations: config.webex_org_ids.clone(),
         }))
     }
 }
@@ -181,6 +185,7 @@ impl RuntimeTask {
             settings: RuntimeSettings {
                 lease: config.job_lease,
                 webhook_target: access.webhook_target,
+                organizations: access.organizations,
                 ..RuntimeSettings::default()
             },
         };

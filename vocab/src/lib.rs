@@ -9,6 +9,7 @@
 
 mod actor;
 mod agents;
+mod installation;
 mod integrations;
 mod people;
 mod spaces;
@@ -17,6 +18,7 @@ mod term;
 
 pub use actor::{Actor, UnknownActor};
 pub use agents::{AgentFunction, Decision, Mode, Severity};
+pub use installation::InstallationKind;
 pub use integrations::IntegrationKind;
 pub use people::Role;
 pub use spaces::RoomKind;

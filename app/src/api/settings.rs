@@ -1,5 +1,6 @@
 //! Server functions of the Settings page: the AI provider, integrations and where escalations
-//! go, PII redaction rules with a preview, retention, and the reviewer space. Admins only.
+//! go, PII redaction rules with a preview, retention, the AI disclosure and the reviewer space.
+//! Admins only.
 //! Secrets are write-only: the page learns whether one is set, never its value.
 
 use std::collections::HashMap;
@@ -31,6 +32,10 @@ pub struct SettingsView {
     pub redaction_custom: String,
     /// Days message text is kept; `None`: for ever.
     pub retention_days: Option<u32>,
+    /// The disclosure under an answer no person checked.
+    pub disclosure_generated: String,
+    /// The disclosure under an approved answer, with `{reviewer}`.
+    pub disclosure_reviewed: String,
     /// The reviewer space's room id, if set.
     pub review_space: Option<String>,
     /// Group spaces the bot is in: room id and title.
@@ -151,6 +156,8 @@ impl SettingsView {
                 .collect(),
             redaction_custom: rules::format_custom(&page.redaction.custom),
             retention_days: page.retention_days,
+            disclosure_generated: page.disclosure.generated,
+            disclosure_reviewed: page.disclosure.reviewed,
             review_space: page.review_space,
             spaces: page
                 .group_spaces
@@ -319,6 +326,32 @@ pub async fn save_retention(
         Err(error @ RetentionError::OutOfRange) => {
             Err(ConsoleError::field("days", error.to_string()))
         }
+        other => Ok(saved(other?)),
+    }
+}
+
+/// Sets the AI disclosure shown under agents' answers.
+#[server(prefix = "/api", endpoint = "save_disclosure")]
+pub async fn save_disclosure(
+    /// Under an answer no person checked.
+    #[server(default)]
+    generated: String,
+    /// Under an approved answer, with `{reviewer}`.
+    #[server(default)]
+    reviewed: String,
+) -> Result<bool, ConsoleError> {
+    use domain::disclosure::{self, Disclosure};
+    let admin = ssr::admin()?;
+    let db = crate::state::app_state()?.db;
+    let wording = Disclosure {
+        generated,
+        reviewed,
+    };
+    match disclosure::set(&db, wording, &crate::state::actor(&admin)).await {
+        Err(error) if error.field().is_some() => Err(ConsoleError::field(
+            error.field().unwrap_or_default(),
+            error.to_string(),
+        )),
         other => Ok(saved(other?)),
     }
 }

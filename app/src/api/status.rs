@@ -64,6 +64,9 @@ pub struct ChainCheck {
     pub entries_checked: i64,
     /// The first entry that does not verify, and what is wrong with it.
     pub broken: Option<(i64, String)>,
+    /// The ID of the audit key whose seals were checked; none when Steward has no key, so only
+    /// the hashes were.
+    pub key_id: Option<String>,
 }
 
 /// Reads the installation's state.
@@ -127,5 +130,6 @@ pub async fn verify_audit_chain() -> Result<ChainCheck, ConsoleError> {
     Ok(ChainCheck {
         entries_checked: report.entries_checked,
         broken: report.first_broken.map(|b| (b.seq, b.problem.to_string())),
+        key_id: report.key_id,
     })
 }

@@ -16,6 +16,19 @@ pub fn ChainResult(
             <p class="result ok" role="status">
                 {format!("Chain intact: {} verified.", entries(check.entries_checked))}
             </p>
+            <p class="muted" data-testid="chain-strength">
+                {match check.key_id {
+                    Some(key_id) => format!(
+                        "Seals checked with the audit key {key_id}: nobody without that key \
+                         has rewritten these entries. Compare with an anchor kept elsewhere \
+                         (steward audit verify --anchor) to rule out the key's holders too."
+                    ),
+                    None => "Hashes only: no audit key is configured, so someone who can write \
+                             to the database could rewrite history and recompute every hash \
+                             unnoticed. Configure STEWARD_AUDIT_KEY_FILE and keep anchors."
+                        .to_owned(),
+                }}
+            </p>
         }
         .into_any(),
         Some((seq, problem)) => view! {

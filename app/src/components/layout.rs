@@ -12,6 +12,11 @@ pub fn Layout(children: Children) -> impl IntoView {
     let session = Resource::new(|| (), |()| load_session());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                session.await.ok().filter(|info| info.sandbox).map(|_| view! { <SandboxBanner /> })
+            })}
+        </Suspense>
         <header class="top-bar">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
@@ -30,6 +35,19 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <p>"Steward · governed AI agents for Webex"</p>
         </footer>
+    }
+}
+
+/// Said on every page in sandbox mode, so nobody mistakes the demo organization for their
+/// company's, nor a sandbox server for one that may be left reachable.
+#[component]
+fn SandboxBanner() -> impl IntoView {
+    view! {
+        <p class="sandbox-banner" role="note" data-testid="sandbox-banner">
+            <strong>"Sandbox mode."</strong>
+            " A demo organization with an emulated Webex: anyone who can reach this server can "
+            "sign in as any demo person, admins included. Nothing here reaches real Webex."
+        </p>
     }
 }
 

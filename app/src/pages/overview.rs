@@ -39,7 +39,10 @@ pub fn OverviewPage() -> impl IntoView {
             <p>
                 "Every change is recorded in an append-only log in which each entry carries the hash "
                 "of the one before. Verifying recomputes every hash and names the first entry that "
-                "was changed, removed or inserted."
+                "was changed, removed or inserted. The database refuses edits, deletions and "
+                "truncation by ordinary statements; someone who controls the database itself can "
+                "rewrite history and recompute the hashes, which only the audit key's seals and "
+                "anchors kept outside Steward reveal."
             </p>
             <Form method="GET" action="">
                 <button type="submit" name="verify" value="1">

@@ -1,5 +1,6 @@
 //! The Settings page, for admins: the AI provider, integrations and where escalations go, PII
-//! redaction rules with a preview, retention, the reviewer space, and a way to People. Every
+//! redaction rules with a preview, retention, the AI disclosure, the reviewer space, and a way to
+//! People. Every
 //! save is audited; secrets are write-only.
 
 mod integrations;
@@ -10,8 +11,8 @@ use leptos_meta::Title;
 
 use crate::{
     api::settings::{
-        SaveAiProvider, SaveEscalationTarget, SaveIntegration, SaveRetention, SaveReviewSpace,
-        SettingsView, load_settings,
+        SaveAiProvider, SaveDisclosure, SaveEscalationTarget, SaveIntegration, SaveRetention,
+        SaveReviewSpace, SettingsView, load_settings,
     },
     components::{
         error_panel::ErrorPanel,
@@ -28,6 +29,7 @@ struct Saves {
     integration: ServerAction<SaveIntegration>,
     escalation: ServerAction<SaveEscalationTarget>,
     retention: ServerAction<SaveRetention>,
+    disclosure: ServerAction<SaveDisclosure>,
     review_space: ServerAction<SaveReviewSpace>,
 }
 
@@ -39,6 +41,7 @@ pub fn SettingsPage() -> impl IntoView {
         integration: ServerAction::new(),
         escalation: ServerAction::new(),
         retention: ServerAction::new(),
+        disclosure: ServerAction::new(),
         review_space: ServerAction::new(),
     };
     let settings = Resource::new(|| (), |()| load_settings());
@@ -78,6 +81,11 @@ fn Sections(view: SettingsView, saves: Saves) -> impl IntoView {
         />
         <redaction::Redaction kinds=view.redaction_kinds custom=view.redaction_custom />
         <Retention days=view.retention_days action=saves.retention />
+        <AiDisclosure
+            generated=view.disclosure_generated
+            reviewed=view.disclosure_reviewed
+            action=saves.disclosure
+        />
         <ReviewSpace current=view.review_space spaces=view.spaces action=saves.review_space />
     }
 }
@@ -176,6 +184,39 @@ fn Retention(days: Option<u32>, action: ServerAction<SaveRetention>) -> impl Int
                     <FieldError result field="days" />
                 </label>
                 <button type="submit">"Save retention"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn AiDisclosure(
+    generated: String,
+    reviewed: String,
+    action: ServerAction<SaveDisclosure>,
+) -> impl IntoView {
+    let result = Signal::derive(move || action.value().get());
+    view! {
+        <section class="card" aria-labelledby="disclosure-heading">
+            <h2 id="disclosure-heading">"AI disclosure"</h2>
+            <p class="muted">
+                "Every answer an agent posts ends with this line, so people know AI wrote it (EU \
+                 AI Act, Article 50); an answer a reviewer approved names them. The audit log \
+                 records the line each answer carried."
+            </p>
+            <ActionForm action attr:class="stacked-form">
+                <FormError result fields=&["generated", "reviewed"] />
+                <label>
+                    "Under an answer as the agent wrote it"
+                    <input type="text" name="generated" value=generated required maxlength="200" />
+                    <FieldError result field="generated" />
+                </label>
+                <label>
+                    "Under an answer a reviewer approved ({reviewer} is their name)"
+                    <input type="text" name="reviewed" value=reviewed required maxlength="200" />
+                    <FieldError result field="reviewed" />
+                </label>
+                <button type="submit">"Save disclosure"</button>
             </ActionForm>
         </section>
     }

@@ -328,10 +328,10 @@ pub fn render(alert: &str, alert_title: &str, assessment: &AlertAssessment) -> R
     card = if similar.is_empty() {
         card.text("No similar earlier alerts in this space.")
     } else {
-        card.text("Similar earlier alerts:").text(
+        card.text("Similar earlier alerts:").markdown(
             similar
                 .iter()
-                .map(|s| format!("- {s}"))
+                .map(|s| format!("- {}", escape_markdown(s)))
                 .collect::<Vec<_>>()
                 .join("\n"),
         )

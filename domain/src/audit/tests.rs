@@ -11,6 +11,7 @@ fn entry(seq: i64, prev_hash: &str) -> Entry {
         after_json: Some("30".into()),
         prev_hash: prev_hash.into(),
         hash: String::new(),
+        seal: None,
         function: None,
         space: None,
         decision: None,

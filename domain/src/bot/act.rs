@@ -52,7 +52,7 @@ impl Runtime {
             )
             .await?;
         let mut tx = self.db().begin().await?;
-        actions::succeeded_in(&mut tx, &action, &outcome, approver).await?;
+        actions::succeeded_in(&mut tx, self.db(), &action, &outcome, approver).await?;
         queue::complete_in(&mut tx, job, "sent").await?;
         tx.commit().await?;
         metrics::counter!("steward_actions_total", "kind" => action.kind.as_str(), "result" => "succeeded")

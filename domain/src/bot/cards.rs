@@ -101,6 +101,17 @@ impl Runtime {
             }
             Err(error) => return Err(error.into()),
         };
+        if !self.serves(&action.person_id).await? {
+            // Sign-in refuses other organizations; so does every button on Steward's cards.
+            return self
+                .finish_event(
+                    job,
+                    event.id,
+                    EventState::Ignored,
+                    Some("clicked by someone outside the organizations Steward serves"),
+                )
+                .await;
+        }
         match CardAction::read(&action.inputs) {
             Some(CardAction::AcknowledgeAlert { alert }) => {
                 self.alert_click(job, event, &action, &alert, false).await
@@ -196,6 +207,7 @@ impl Runtime {
         let reply = if changed {
             audit::append(
                 &mut tx,
+                self.db(),
                 NewEntry {
                     actor: Actor::webex(&action.person_id),
                     action: format!(
@@ -236,7 +248,7 @@ impl Runtime {
                             payload,
                             proposed_by: &Actor::webex(&action.person_id),
                         };
-                        match actions::propose_in(&mut tx, &proposal).await? {
+                        match actions::propose_in(&mut tx, self.db(), &proposal).await? {
                             Some(_) => format!(
                                 "Steward proposes to {}; it waits for approval on Steward's \
                                  Actions page.",

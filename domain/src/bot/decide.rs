@@ -103,21 +103,24 @@ fn review_card(decided: &Decided, draft_id: i64, space_title: &str, draft: &str)
 }
 
 /// Redacts PII an engine put into its answer and keeps it within Webex's size limit.
+/// Cards go through the same redaction as the markdown beside them.
 pub(super) fn filter_output(reply: Reply, redactor: &Redactor) -> (Reply, usize) {
     let redacted = redactor.redact(&reply.markdown);
+    let mut found = redacted.found.len();
     let markdown = if redacted.text.len() > MAX_REPLY_BYTES {
         let lines: Vec<String> = redacted.text.lines().map(str::to_owned).collect();
         fit_blocks(&lines, MAX_REPLY_BYTES)
     } else {
         redacted.text
     };
-    (
-        Reply {
-            markdown,
-            card: reply.card,
-        },
-        redacted.found.len(),
-    )
+    let card = reply.card.map(|card| {
+        card.map_text(|text| {
+            let redacted = redactor.redact(text);
+            found += redacted.found.len();
+            redacted.text
+        })
+    });
+    (Reply { markdown, card }, found)
 }
 
 impl Runtime {
@@ -150,6 +153,7 @@ impl Runtime {
         let mut outbox_id = None;
         let mut draft_id = None;
         let mut review_card_queued = false;
+        let mut disclosure = None;
         let state = match (decided.decision, &decided.reply, decided.function) {
             (Decision::Draft | Decision::Shadow, Some(reply), Some(function)) => {
                 let draft_state = if decided.decision == Decision::Draft {
@@ -218,7 +222,26 @@ impl Runtime {
                     EventState::Shadowed
                 }
             }
-            (_, Some(reply), _) => {
+            (_, Some(reply), function) => {
+                // An agent's answer says that AI wrote it; Steward's own words (help, refusals)
+                // are fixed texts and need no such line.
+                let line = match function {
+                    Some(_) => Some(
+                        crate::disclosure::get_in(&mut tx)
+                            .await
+                            .map_err(|e| Failure::Retry(e.to_string()))?
+                            .line(None),
+                    ),
+                    None => None,
+                };
+                let (markdown, card_json) = match &line {
+                    Some(line) => (
+                        crate::disclosure::with_line(&reply.markdown, line),
+                        crate::disclosure::card_with_line(card_json.as_deref(), line),
+                    ),
+                    None => (reply.markdown.clone(), card_json),
+                };
+                disclosure = line;
                 let id = queue_post(
                     &mut tx,
                     &NewOutbox {
@@ -226,7 +249,7 @@ impl Runtime {
                         draft_id: None,
                         room_id: &decided.room_id,
                         parent_id: Some(&decided.thread_id),
-                        markdown: &reply.markdown,
+                        markdown: &markdown,
                         card_json,
                     },
                 )
@@ -256,6 +279,7 @@ impl Runtime {
         inbox::move_event(&mut tx, event.id, state, None).await?;
         audit::append(
             &mut tx,
+            self.db(),
             NewEntry {
                 actor: Actor::system("runtime"),
                 action: format!("agent.{}", decided.decision),
@@ -275,6 +299,7 @@ impl Runtime {
                     "draft_id": draft_id,
                     "severity": decided.alert.as_ref().map(|a| a.severity),
                     "probation": decided.probation,
+                    "disclosure": disclosure,
                 })),
             },
         )
@@ -300,5 +325,28 @@ impl Runtime {
         )
         .increment(1);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filter_output;
+    use crate::{agents::Reply, redact::Redactor, webex::cards::AdaptiveCard};
+
+    #[test]
+    fn a_card_is_redacted_like_the_markdown_beside_it() {
+        let reply = Reply {
+            markdown: "Contact ops@example.com".to_owned(),
+            card: Some(
+                AdaptiveCard::new()
+                    .heading("Disk full, call +1 415 555 0100")
+                    .facts([("Owner", "ops@example.com")]),
+            ),
+        };
+        let (filtered, found) = filter_output(reply, &Redactor::default());
+        let card = serde_json::to_string(&filtered.card.unwrap()).unwrap();
+        assert!(!card.contains("ops@example.com"), "{card}");
+        assert!(!filtered.markdown.contains("ops@example.com"));
+        assert!(found >= 2, "{found}");
     }
 }

@@ -100,6 +100,7 @@ impl Runtime {
         }
         audit::append(
             &mut tx,
+            self.db(),
             NewEntry {
                 actor: Actor::system("runtime"),
                 action: "reply.sent".into(),

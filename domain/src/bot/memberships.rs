@@ -69,6 +69,7 @@ impl Runtime {
         db::policy::set_bot_membership(&mut tx, &room_id, joined, at).await?;
         audit::append(
             &mut tx,
+            self.db(),
             NewEntry {
                 actor: event
                     .actor_id

@@ -63,7 +63,12 @@ impl Runtime {
             Ok(message) if message.person_id == self.inner.me.id => {
                 Step::Ignore("the bot's own message")
             }
-            Ok(message) => self.decide_message(&message).await?,
+            Ok(message) if self.serves(&message.person_id).await? => {
+                self.decide_message(&message).await?
+            }
+            // Counted by `serves`; an audit entry per stranger's message would let anyone
+            // outside flood the log.
+            Ok(_) => Step::Ignore("sent by someone outside the organizations Steward serves"),
             Err(WebexError::Api { status: 404, .. }) => {
                 Step::Ignore("the message was deleted, or the bot can no longer see it")
             }

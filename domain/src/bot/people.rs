@@ -2,7 +2,7 @@
 
 use crate::{
     ai::ContextMessage,
-    bot::Runtime,
+    bot::{Failure, Runtime},
     db,
     redact::Redactor,
     webex::{
@@ -45,6 +45,36 @@ impl Runtime {
         }
         names.insert(person_id.to_owned(), name.clone());
         name
+    }
+
+    /// Whether `person_id` belongs to an organization Steward serves (always, when none is
+    /// configured). A person Webex does not know is not a member; Webex failing is retried.
+    pub(super) async fn serves(&self, person_id: &str) -> Result<bool, Failure> {
+        let organizations = &self.inner.settings.organizations;
+        if organizations.is_empty() || person_id == self.identity().id {
+            return Ok(true);
+        }
+        let cached = self.inner.orgs.lock().await.get(person_id).cloned();
+        let org_id = match cached {
+            Some(org_id) => org_id,
+            None => match self.inner.bot.person(person_id).await {
+                Ok(person) => {
+                    let mut orgs = self.inner.orgs.lock().await;
+                    if orgs.len() >= MAX_CACHED_NAMES {
+                        orgs.clear();
+                    }
+                    orgs.insert(person_id.to_owned(), person.org_id.clone());
+                    person.org_id
+                }
+                Err(WebexError::Api { status: 404, .. }) => return Ok(false),
+                Err(error) => return Err(error.into()),
+            },
+        };
+        let served = organizations.contains(&org_id);
+        if !served {
+            metrics::counter!("steward_outside_requests_total").increment(1);
+        }
+        Ok(served)
     }
 
     /// A message as an agent reads it: author's name, redacted text, names it mentions.

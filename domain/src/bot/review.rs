@@ -30,6 +30,8 @@ impl Runtime {
                  role in the Steward console.",
             ),
             Some(reviewer) if approve => {
+                // Read (and remembered) first, so the disclosure under the answer can name them.
+                self.display_name(&action.person_id, "a reviewer").await;
                 match drafts::approve(self.db(), draft_id, &reviewer, None).await {
                     Ok(_) => {
                         self.announce_jobs();

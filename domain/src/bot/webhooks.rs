@@ -125,6 +125,7 @@ impl Runtime {
             db::webhooks::upsert(&mut tx, &row(&webhook, secret, now)).await?;
             audit::append(
                 &mut tx,
+                self.db(),
                 NewEntry {
                     actor: Actor::system("runtime"),
                     action: action.into(),

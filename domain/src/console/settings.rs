@@ -1,11 +1,12 @@
 //! The Settings page: the AI provider, integrations and where escalations go, redaction rules,
-//! retention and the reviewer space. Secrets show only whether they are set.
+//! retention, the AI disclosure and the reviewer space. Secrets show only whether they are set.
 
 use crate::{
     Db, actions,
     ai::openai::{self, AiProvider},
     console::ReadError,
     credentials,
+    disclosure::{self, Disclosure},
     integrations::{self, IntegrationKind, IntegrationStatus},
     policy::{self, Space},
     redact::rules::{self, RedactionRules},
@@ -28,6 +29,8 @@ pub struct SettingsPage {
     pub redaction: RedactionRules,
     /// Days message text is kept; `None`: for ever.
     pub retention_days: Option<u32>,
+    /// The AI disclosure under agents' answers.
+    pub disclosure: Disclosure,
     /// The reviewer space, if set.
     pub review_space: Option<String>,
     /// Group spaces the bot is in: where a reviewer space can be.
@@ -45,6 +48,7 @@ pub async fn page(db: &Db) -> Result<SettingsPage, ReadError> {
         escalation_target: actions::escalation_target(db).await?,
         redaction: rules::rules(db).await?,
         retention_days: retention::days(db).await?,
+        disclosure: disclosure::get(db).await?,
         review_space: review::space(db).await?,
         group_spaces: policy::spaces(db)
             .await?

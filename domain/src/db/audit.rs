@@ -4,31 +4,37 @@ use sqlx::AnyConnection;
 
 use crate::{
     Backend, Db,
-    audit::{Content, Entry, Filter, NewEntry, content_hash, index_fields},
+    audit::{AuditKey, Content, Entry, Filter, NewEntry, content_hash, index_fields},
     time::now_ms,
 };
 
 const ENTRY_COLUMNS: &str = "seq, at_ms, actor, action, target, before_json, after_json, \
-     prev_hash, hash, function, space, decision";
+     prev_hash, hash, seal, function, space, decision";
 
 /// Appends one entry. Advancing the head first takes its row lock (PostgreSQL) or the write lock
-/// (SQLite), so concurrent appenders from any replica queue up and the chain never forks.
+/// (SQLite), so concurrent appenders from any replica queue up and the chain never forks. With
+/// a `key`, each entry is sealed with it.
 pub(crate) async fn append(
     conn: &mut AnyConnection,
+    key: Option<&AuditKey>,
     entry: NewEntry,
 ) -> Result<Entry, sqlx::Error> {
-    Ok(append_all(conn, vec![entry])
+    Ok(append_all(conn, key, vec![entry])
         .await?
         .pop()
         .expect("one entry in, one out"))
 }
 
-/// Rows per INSERT: 12 parameters each stays within every backend's limit.
+/// Columns written per entry.
+const COLUMNS_PER_ROW: usize = 13;
+
+/// Rows per INSERT: 13 parameters each stays within every backend's limit.
 const ROWS_PER_INSERT: usize = 400;
 
-/// Appends entries in order, chained, with one INSERT per 400.
+/// Appends entries in order, chained (and sealed with `key`), with one INSERT per 400.
 pub(crate) async fn append_all(
     conn: &mut AnyConnection,
+    key: Option<&AuditKey>,
     entries: Vec<NewEntry>,
 ) -> Result<Vec<Entry>, sqlx::Error> {
     if entries.is_empty() {
@@ -70,6 +76,7 @@ pub(crate) async fn append_all(
             before_json,
             after_json,
             prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            seal: key.map(|key| key.seal(&hash)),
             hash,
             function,
             space,
@@ -79,16 +86,14 @@ pub(crate) async fn append_all(
     for chunk in stored.chunks(ROWS_PER_INSERT) {
         let values = (0..chunk.len())
             .map(|row| {
-                let p: Vec<String> = (1..=12).map(|n| format!("${}", row * 12 + n)).collect();
+                let p: Vec<String> = (1..=COLUMNS_PER_ROW)
+                    .map(|n| format!("${}", row * COLUMNS_PER_ROW + n))
+                    .collect();
                 format!("({})", p.join(", "))
             })
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
-            "INSERT INTO audit_log (seq, at_ms, actor, action, target, before_json, after_json,
-                 prev_hash, hash, function, space, decision)
-             VALUES {values}"
-        );
+        let sql = format!("INSERT INTO audit_log ({ENTRY_COLUMNS}) VALUES {values}");
         let mut query = sqlx::query(&sql);
         for e in chunk {
             query = query
@@ -101,6 +106,7 @@ pub(crate) async fn append_all(
                 .bind(e.after_json.clone())
                 .bind(e.prev_hash.clone())
                 .bind(e.hash.clone())
+                .bind(e.seal.clone())
                 .bind(e.function.clone())
                 .bind(e.space.clone())
                 .bind(e.decision.clone());
@@ -119,6 +125,32 @@ pub(crate) async fn head(db: &Db) -> Result<(i64, String), sqlx::Error> {
     sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(db.reader())
         .await
+}
+
+/// The hash of entry `seq`, if the log holds it.
+pub(crate) async fn hash_of(db: &Db, seq: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(seq)
+        .fetch_optional(db.reader())
+        .await
+}
+
+/// The first sequence number that the full-text index and the log disagree on (an entry the
+/// index lacks, or an index row with no entry), if any. On PostgreSQL the index is a generated
+/// column of the log itself, so they cannot disagree.
+pub(crate) async fn search_index_mismatch(db: &Db) -> Result<Option<i64>, sqlx::Error> {
+    if db.backend() == Backend::Postgres {
+        return Ok(None);
+    }
+    sqlx::query_scalar(
+        "SELECT MIN(seq) FROM (
+             SELECT seq FROM audit_log WHERE seq NOT IN (SELECT rowid FROM audit_search)
+             UNION ALL
+             SELECT rowid FROM audit_search WHERE rowid NOT IN (SELECT seq FROM audit_log)
+         )",
+    )
+    .fetch_one(db.reader())
+    .await
 }
 
 /// Up to `limit` entries with a sequence number above `after_seq`, in chain order.

@@ -53,3 +53,17 @@ pub(crate) async fn find_by_name_or_email(
         _ => None,
     })
 }
+
+/// What Webex calls the person with this e-mail, if Steward has read them.
+pub(crate) async fn name_by_email(
+    conn: &mut sqlx::AnyConnection,
+    email: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT display_name FROM webex_people WHERE LOWER(email) = LOWER($1)
+         ORDER BY seen_ms DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_optional(conn)
+    .await
+}

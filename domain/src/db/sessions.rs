@@ -25,17 +25,15 @@ pub async fn create(db: &Db, id: &str, data: &str, expiry_ms: i64) -> Result<boo
     Ok(result.rows_affected() == 1)
 }
 
-/// Stores a session, replacing what was there.
+/// Updates a stored session. A session that is gone (signed out, or expired and purged) stays
+/// gone: a request still in flight when its person signed out cannot bring it back.
 pub async fn save(db: &Db, id: &str, data: &str, expiry_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sessions (id, data, expiry_ms) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_ms = excluded.expiry_ms",
-    )
-    .bind(id)
-    .bind(data)
-    .bind(expiry_ms)
-    .execute(db.writer())
-    .await?;
+    sqlx::query("UPDATE sessions SET data = $2, expiry_ms = $3 WHERE id = $1")
+        .bind(id)
+        .bind(data)
+        .bind(expiry_ms)
+        .execute(db.writer())
+        .await?;
     Ok(())
 }
 

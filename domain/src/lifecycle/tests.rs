@@ -144,11 +144,11 @@ db_test!(async fn an_action_is_sent_only_once_approved_and_finishes_once(db) {
         proposed_by: &reviewer,
     };
     let mut tx = db.begin().await.unwrap();
-    let id = actions::propose_in(&mut tx, &proposal).await.unwrap().unwrap();
+    let id = actions::propose_in(&mut tx, &db, &proposal).await.unwrap().unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = db.begin().await.unwrap();
-    actions::failed_in(&mut tx, id, "too early").await.unwrap();
+    actions::failed_in(&mut tx, &db, id, "too early").await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(actions::find(&db, id).await.unwrap().state, ActionState::Pending);
 
@@ -158,7 +158,7 @@ db_test!(async fn an_action_is_sent_only_once_approved_and_finishes_once(db) {
 
     for reason in ["down", "still down"] {
         let mut tx = db.begin().await.unwrap();
-        actions::failed_in(&mut tx, id, reason).await.unwrap();
+        actions::failed_in(&mut tx, &db, id, reason).await.unwrap();
         tx.commit().await.unwrap();
     }
     let failed = actions::find(&db, id).await.unwrap();

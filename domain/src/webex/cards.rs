@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::webex::types::Attachment;
+use crate::webex::{markup::escape_markdown, types::Attachment};
 
 /// The attachment content type of an Adaptive Card.
 pub const ADAPTIVE_CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
@@ -111,10 +111,11 @@ impl AdaptiveCard {
         Self::default()
     }
 
-    /// Adds a bold heading.
-    pub fn heading(mut self, text: impl Into<String>) -> Self {
+    /// Adds a bold heading of plain text (markdown in it is shown as typed: headings carry
+    /// alert titles and space names, which anyone may choose).
+    pub fn heading(mut self, text: impl AsRef<str>) -> Self {
         self.body.push(Element::TextBlock {
-            text: text.into(),
+            text: escape_markdown(text.as_ref()),
             wrap: true,
             weight: Some("Bolder".to_owned()),
             size: Some("Medium".to_owned()),
@@ -122,10 +123,16 @@ impl AdaptiveCard {
         self
     }
 
-    /// Adds a paragraph.
-    pub fn text(mut self, text: impl Into<String>) -> Self {
+    /// Adds a paragraph of plain text, escaped like [`AdaptiveCard::heading`].
+    pub fn text(self, text: impl AsRef<str>) -> Self {
+        self.markdown(escape_markdown(text.as_ref()))
+    }
+
+    /// Adds a paragraph of markdown that Steward wrote (a list it built of escaped items, or an
+    /// agent's filtered answer).
+    pub fn markdown(mut self, markdown: impl Into<String>) -> Self {
         self.body.push(Element::TextBlock {
-            text: text.into(),
+            text: markdown.into(),
             wrap: true,
             weight: None,
             size: None,
@@ -133,8 +140,8 @@ impl AdaptiveCard {
         self
     }
 
-    /// Adds label and value pairs.
-    pub fn facts<L: Into<String>, V: Into<String>>(
+    /// Adds label and value pairs; the values are plain text, escaped.
+    pub fn facts<L: Into<String>, V: AsRef<str>>(
         mut self,
         facts: impl IntoIterator<Item = (L, V)>,
     ) -> Self {
@@ -143,10 +150,27 @@ impl AdaptiveCard {
                 .into_iter()
                 .map(|(title, value)| Fact {
                     title: title.into(),
-                    value: value.into(),
+                    value: escape_markdown(value.as_ref()),
                 })
                 .collect(),
         });
+        self
+    }
+
+    /// This card with `f` applied to every text it shows (paragraphs, headings, fact values),
+    /// so the output filter redacts cards as it redacts markdown.
+    pub fn map_text(mut self, mut f: impl FnMut(&str) -> String) -> Self {
+        for element in &mut self.body {
+            match element {
+                Element::TextBlock { text, .. } => *text = f(text),
+                Element::FactSet { facts } => {
+                    for fact in facts {
+                        fact.value = f(&fact.value);
+                    }
+                }
+                Element::InputText { .. } => {}
+            }
+        }
         self
     }
 
@@ -184,6 +208,26 @@ mod tests {
     use serde_json::json;
 
     use super::AdaptiveCard;
+
+    #[test]
+    fn text_anyone_chose_cannot_format_a_card_or_link_out_of_it() {
+        let card = AdaptiveCard::new()
+            .heading("**URGENT** [click](https://evil.example)")
+            .text("_hi_ <b>")
+            .facts([("Host", "`web-01`")])
+            .markdown("- Steward's own *list*");
+        let body = serde_json::to_value(&card).unwrap()["body"].clone();
+        assert_eq!(
+            body[0]["text"],
+            r"\*\*URGENT\*\* \[click\](https://evil.example)"
+        );
+        assert_eq!(body[1]["text"], r"\_hi\_ \<b\>");
+        assert_eq!(body[2]["facts"][0]["value"], r"\`web-01\`");
+        assert_eq!(body[3]["text"], "- Steward's own *list*");
+        let shouted = card.map_text(str::to_uppercase);
+        let body = serde_json::to_value(&shouted).unwrap()["body"].clone();
+        assert_eq!(body[2]["facts"][0]["value"], r"\`WEB-01\`");
+    }
 
     #[test]
     fn card_serialises_to_the_adaptive_card_schema() {

@@ -1,6 +1,7 @@
 //! Database tests for `domain`, each run on SQLite and on PostgreSQL.
 
 mod audit;
+mod audit_rewrite;
 mod console;
 mod graduation;
 mod inbox;

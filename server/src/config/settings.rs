@@ -4,7 +4,7 @@
 
 use std::{net::SocketAddr, ops::RangeInclusive, time::Duration};
 
-use domain::{Backend, users::EmailAddress};
+use domain::{Backend, audit::AuditKey, users::EmailAddress};
 use secrecy::SecretString;
 use url::Url;
 
@@ -92,6 +92,11 @@ settings! {
     /// Talk to the built-in Webex sandbox instead of Webex: true or false
     SANDBOX: bool = ("STEWARD_SANDBOX", "sandbox", "sandbox", "BOOL",
         default Some("false"), secret false, boolean);
+    /// Allow sandbox mode although Steward listens beyond loopback, has a non-loopback public
+    /// URL or has real Webex credentials: anyone who reaches it can then sign in as any demo
+    /// person, admins included
+    SANDBOX_EXPOSE: bool = ("STEWARD_SANDBOX_EXPOSE", "sandbox-expose", "sandbox_expose", "BOOL",
+        default Some("false"), secret false, boolean);
     /// Comma-separated e-mail addresses that are given the admin role at every start-up
     ADMIN_EMAILS: Vec<EmailAddress> = ("STEWARD_ADMIN_EMAILS", "admin-emails", "admin_emails",
         "EMAILS", default None, secret false, |text| {
@@ -171,6 +176,23 @@ settings! {
     /// in group spaces)
     WEBEX_READER_TOKEN: Option<SecretString> = ("STEWARD_WEBEX_READER_TOKEN",
         "webex-reader-token", "webex_reader_token", "TOKEN", default None, secret true, secret);
+    /// Secret that seals every audit entry, so that nobody without it can rewrite the log
+    /// unnoticed: at least 32 bytes (e.g. `openssl rand -hex 32`), kept out of the database and
+    /// the same for every Steward process that shares it
+    AUDIT_KEY: Option<AuditKey> = ("STEWARD_AUDIT_KEY", "audit-key", "audit_key", "SECRET",
+        default None, secret true, |text| optional(text, |t| {
+            AuditKey::new(t.as_bytes().to_vec()).map_err(|e| e.to_string())
+        }));
+    /// The first audit entry that must carry the key's seal: 1 when the key was there from the
+    /// start; for a log that adopted a key later, the entry count `steward audit anchor` printed
+    /// just before, plus one
+    AUDIT_KEYED_FROM: i64 = ("STEWARD_AUDIT_KEYED_FROM", "audit-keyed-from", "audit_keyed_from",
+        "SEQ", default Some("1"), secret false,
+        |text| whole(text, 1..=i64::MAX as u64).map(|n| i64::try_from(n).unwrap_or(i64::MAX)));
+    /// Where `steward audit anchor --post` sends the signed chain head as JSON (a log service,
+    /// a ticket system, anything outside Steward's database and its administrators' reach)
+    AUDIT_ANCHOR_URL: Option<Url> = ("STEWARD_AUDIT_ANCHOR_URL", "audit-anchor-url",
+        "audit_anchor_url", "URL", default None, secret false, |text| optional(text, public_url));
     /// Jobs worked on at once by this process; 0 runs no workers
     WORKERS: usize = ("STEWARD_WORKERS", "workers", "workers", "N", default Some("4"),
         secret false, |text| whole(text, 0..=64).map(|n| usize::try_from(n).unwrap_or(64)));

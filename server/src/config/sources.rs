@@ -10,20 +10,45 @@ use super::{
     settings::{ALL, Setting, Spec},
 };
 
-/// The settings given on the command line or in the environment, as text, by file key.
+/// The settings given on the command line or in the environment, as text by file key, and the
+/// files that hold secret settings (`*_FILE`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SettingArgs(BTreeMap<&'static str, String>);
+pub struct SettingArgs {
+    values: BTreeMap<&'static str, String>,
+    files: BTreeMap<&'static str, String>,
+}
 
 impl SettingArgs {
     /// These args with `setting` given as `value`, as if on the command line.
     pub fn with<T>(mut self, setting: &Setting<T>, value: &str) -> Self {
-        self.0.insert(setting.spec.name.key, value.to_owned());
+        self.values.insert(setting.spec.name.key, value.to_owned());
+        self
+    }
+
+    /// These args with the secret `setting` read from the file at `path`, as `*_FILE` gives it.
+    pub fn with_file<T>(mut self, setting: &Setting<T>, path: &str) -> Self {
+        self.files.insert(setting.spec.name.key, path.to_owned());
         self
     }
 
     pub(super) fn get(&self, spec: &Spec) -> Option<&str> {
-        self.0.get(spec.name.key).map(String::as_str)
+        self.values.get(spec.name.key).map(String::as_str)
     }
+
+    pub(super) fn get_file(&self, spec: &Spec) -> Option<&str> {
+        self.files.get(spec.name.key).map(String::as_str)
+    }
+}
+
+/// The clap ID, flag, environment variable and file key of a secret setting's `*_FILE` form.
+/// clap wants them `'static`; they are made once per command-line definition.
+fn file_names(spec: &Spec) -> (&'static str, &'static str, &'static str) {
+    let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+    (
+        leak(format!("{}_file", spec.name.key)),
+        leak(format!("{}-file", spec.name.flag)),
+        leak(format!("{}_FILE", spec.name.env)),
+    )
 }
 
 impl Spec {
@@ -33,19 +58,46 @@ impl Spec {
             Some(default) => format!("{} [default: {default}]", self.help.trim()),
             _ => self.help.trim().to_owned(),
         };
-        Arg::new(self.name.key)
+        let arg = Arg::new(self.name.key)
             .long(self.name.flag)
             .env(self.name.env)
             .value_name(self.value_name)
             .help(help)
             .hide_env_values(self.secret)
+            .global(true);
+        if self.value_name == "BOOL" {
+            // `--sandbox` alone means true; a value must follow an `=`, so a subcommand after
+            // the flag is never taken for its value.
+            arg.num_args(0..=1)
+                .require_equals(true)
+                .default_missing_value("true")
+        } else {
+            arg
+        }
+    }
+}
+
+impl Spec {
+    /// The flag (with its environment variable) that names a file holding this secret setting.
+    fn file_arg(&self) -> Arg {
+        let (id, flag, env) = file_names(self);
+        Arg::new(id)
+            .long(flag)
+            .env(env)
+            .value_name("FILE")
+            .help(format!(
+                "File holding {}, instead of the value itself",
+                self.name.env
+            ))
             .global(true)
     }
 }
 
 impl Args for SettingArgs {
     fn augment_args(command: Command) -> Command {
-        command.args(ALL.iter().map(Spec::arg))
+        command
+            .args(ALL.iter().map(Spec::arg))
+            .args(ALL.iter().filter(|spec| spec.secret).map(Spec::file_arg))
     }
 
     fn augment_args_for_update(command: Command) -> Command {
@@ -63,7 +115,12 @@ impl FromArgMatches for SettingArgs {
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
         for spec in ALL {
             if let Some(value) = matches.get_one::<String>(spec.name.key) {
-                self.0.insert(spec.name.key, value.clone());
+                self.values.insert(spec.name.key, value.clone());
+            }
+            if spec.secret
+                && let Some(path) = matches.get_one::<String>(&format!("{}_file", spec.name.key))
+            {
+                self.files.insert(spec.name.key, path.clone());
             }
         }
         Ok(())
@@ -93,7 +150,11 @@ impl FileSettings {
         let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut settings = BTreeMap::new();
         for (key, value) in table {
-            if !ALL.iter().any(|spec| spec.name.key == key) {
+            let known = ALL.iter().any(|spec| {
+                spec.name.key == key
+                    || (spec.secret && key.strip_suffix("_file") == Some(spec.name.key))
+            });
+            if !known {
                 return Err(format!("unknown setting `{key}`"));
             }
             let text = match value {
@@ -117,5 +178,11 @@ impl FileSettings {
 
     pub(super) fn get(&self, spec: &Spec) -> Option<&str> {
         self.0.get(spec.name.key).map(String::as_str)
+    }
+
+    pub(super) fn get_file(&self, spec: &Spec) -> Option<&str> {
+        self.0
+            .get(&format!("{}_file", spec.name.key))
+            .map(String::as_str)
     }
 }

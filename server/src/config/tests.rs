@@ -34,7 +34,8 @@ fn defaults_serve_sqlite_on_localhost() {
 fn flags_and_environment_win_over_the_file_which_wins_over_defaults() {
     let args = SettingArgs::default()
         .with(&settings::BIND, "0.0.0.0:8080")
-        .with(&settings::SANDBOX, "yes");
+        .with(&settings::SANDBOX, "yes")
+        .with(&settings::SANDBOX_EXPOSE, "true");
     let file = file(
         r#"
         bind = "127.0.0.1:9999"
@@ -202,4 +203,135 @@ fn file_values_read_like_flags_and_lists_join() {
     assert_eq!(from_file.webex_org_ids, from_flags.webex_org_ids);
     let nested = FileSettings::parse("[bind]\nhost = \"x\"").unwrap_err();
     assert!(nested.contains("`bind` is"), "{nested}");
+}
+
+#[test]
+fn sandbox_mode_refuses_to_be_reachable_or_mixed_with_real_webex_unless_exposed() {
+    let sandbox = || SettingArgs::default().with(&settings::SANDBOX, "true");
+    let cases = [
+        (
+            sandbox().with(&settings::BIND, "0.0.0.0:3000"),
+            "listen on 0.0.0.0:3000",
+        ),
+        (
+            sandbox().with(&settings::BIND, "[::]:3000"),
+            "listen on [::]:3000",
+        ),
+        (
+            sandbox().with(&settings::PUBLIC_URL, "https://steward.example.com/"),
+            "public URL https://steward.example.com/ is not a loopback address",
+        ),
+        (
+            sandbox()
+                .with(&settings::WEBEX_CLIENT_ID, "C123")
+                .with(&settings::WEBEX_CLIENT_SECRET, "s3cret"),
+            "STEWARD_WEBEX_CLIENT_ID is set",
+        ),
+        (
+            sandbox().with(&settings::WEBEX_BOT_TOKEN, "bot-token"),
+            "STEWARD_WEBEX_BOT_TOKEN is set",
+        ),
+        (
+            sandbox().with(&settings::WEBEX_READER_TOKEN, "reader-token"),
+            "STEWARD_WEBEX_READER_TOKEN is set",
+        ),
+    ];
+    for (args, problem) in cases {
+        let message = error_of(args.clone());
+        assert!(
+            message.starts_with("invalid setting STEWARD_SANDBOX")
+                && message.contains(problem)
+                && message.contains("--sandbox-expose"),
+            "{message}"
+        );
+        let exposed = Config::resolve(
+            args.with(&settings::SANDBOX_EXPOSE, "true"),
+            FileSettings::default(),
+        );
+        assert!(exposed.is_ok(), "{problem}: {exposed:?}");
+    }
+    // Loopback by name or address, and a production server anywhere, start as before.
+    for public_url in [
+        "http://localhost:3000/",
+        "http://[::1]:3000/",
+        "http://127.0.0.2/",
+    ] {
+        Config::resolve(
+            sandbox().with(&settings::PUBLIC_URL, public_url),
+            FileSettings::default(),
+        )
+        .unwrap();
+    }
+    Config::resolve(
+        SettingArgs::default().with(&settings::BIND, "0.0.0.0:3000"),
+        FileSettings::default(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_secret_reads_from_the_file_its_file_form_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.key");
+    let key_text = "k".repeat(40);
+    std::fs::write(&path, format!("{key_text}\n")).unwrap();
+    let path = path.to_str().unwrap();
+    let expected = domain::audit::AuditKey::new(key_text.clone()).unwrap().id();
+
+    let from_flag = Config::resolve(
+        SettingArgs::default().with_file(&settings::AUDIT_KEY, path),
+        FileSettings::default(),
+    )
+    .unwrap();
+    assert_eq!(from_flag.audit_key.map(|k| k.id()), Some(expected.clone()));
+    let from_toml = Config::resolve(
+        SettingArgs::default(),
+        file(&format!("audit_key_file = {path:?}")),
+    )
+    .unwrap();
+    assert_eq!(from_toml.audit_key.map(|k| k.id()), Some(expected));
+
+    let both = error_of(
+        SettingArgs::default()
+            .with(&settings::AUDIT_KEY, &key_text)
+            .with_file(&settings::AUDIT_KEY, path),
+    );
+    assert!(
+        both.contains("give either STEWARD_AUDIT_KEY or STEWARD_AUDIT_KEY_FILE"),
+        "{both}"
+    );
+    let missing = error_of(SettingArgs::default().with_file(&settings::AUDIT_KEY, "/no/such/key"));
+    assert!(
+        missing.contains("cannot read the file `/no/such/key`"),
+        "{missing}"
+    );
+    let short = error_of(SettingArgs::default().with(&settings::AUDIT_KEY, "short"));
+    assert!(short.contains("at least 32 bytes"), "{short}");
+    // Only secrets have a file form.
+    assert!(
+        FileSettings::parse("bind_file = \"x\"")
+            .unwrap_err()
+            .contains("unknown setting")
+    );
+}
+
+#[test]
+fn a_key_adopted_later_is_checked_from_the_entry_given() {
+    let config = Config::resolve(
+        SettingArgs::default()
+            .with(&settings::AUDIT_KEY, &"k".repeat(32))
+            .with(&settings::AUDIT_KEYED_FROM, "1201"),
+        FileSettings::default(),
+    )
+    .unwrap();
+    assert_eq!(config.audit_key.unwrap().first_keyed_seq(), 1201);
+    let printed = format!(
+        "{:?}",
+        Config::resolve(
+            SettingArgs::default().with(&settings::AUDIT_KEY, &"k".repeat(32)),
+            FileSettings::default(),
+        )
+        .unwrap()
+    );
+    assert!(!printed.contains("kkkk"), "{printed}");
 }

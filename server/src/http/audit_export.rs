@@ -166,12 +166,23 @@ fn pages(
     .fuse()
 }
 
+/// One CSV line. A field a spreadsheet would read as a formula (names and space titles come from
+/// Webex, so anyone may choose them) is prefixed with `'`, which spreadsheets show as text.
 fn csv_row(fields: &[&str]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
-        .write_record(fields)
+        .write_record(fields.iter().map(|field| inert(field).into_owned()))
         .expect("writing to memory succeeds");
     writer.into_inner().expect("writing to memory succeeds")
+}
+
+/// `field`, unable to start a spreadsheet formula (OWASP's list: `= + - @`, tab, carriage return).
+fn inert(field: &str) -> std::borrow::Cow<'_, str> {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}").into()
+    } else {
+        field.into()
+    }
 }
 
 fn csv_entry(row: &AuditRow) -> Vec<u8> {
@@ -222,4 +233,38 @@ fn json_entry(row: &AuditRow) -> Vec<u8> {
     .expect("JSON serialises");
     line.push(b'\n');
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_row;
+
+    #[test]
+    fn no_field_can_start_a_spreadsheet_formula() {
+        let fields = [
+            "=HYPERLINK(\"https://evil.example\",\"x\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "Ada Lovelace",
+            "{\"a\":1}",
+        ];
+        let line = String::from_utf8(csv_row(&fields)).unwrap();
+        let record = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap();
+        for (written, given) in record.iter().zip(fields) {
+            if given.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                assert_eq!(written, format!("'{given}"));
+            } else {
+                assert_eq!(written, given);
+            }
+        }
+    }
 }

@@ -52,6 +52,15 @@ impl Bot {
     }
 
     pub async fn start_with(db: &Db, workers: usize) -> Self {
+        Self::start_serving(db, workers, None).await
+    }
+
+    /// A bot that serves only the people of `organizations` (by default, the demo's).
+    pub async fn start_serving(
+        db: &Db,
+        workers: usize,
+        organizations: Option<Vec<String>>,
+    ) -> Self {
         let server = SandboxServer::start(db).await;
         let demo = server.sandbox.demo_policy().await.unwrap();
         for (room, title, kind) in &demo.spaces {
@@ -67,7 +76,11 @@ impl Bot {
                 .await
                 .unwrap();
         }
-        let runtime = Runtime::start(Self::parts(db, &server)).await.unwrap();
+        let mut parts = Self::parts(db, &server);
+        if let Some(organizations) = organizations {
+            parts.settings.organizations = organizations;
+        }
+        let runtime = Runtime::start(parts).await.unwrap();
         // As `steward serve` does at start-up.
         runtime.sync_webhooks().await.unwrap();
         server.ingest.secrets.reload().await.unwrap();
@@ -111,6 +124,7 @@ impl Bot {
                 retry_max: Duration::from_secs(1),
                 idle_poll: Duration::from_millis(100),
                 webhook_target: Some(format!("{}/webhooks/webex", server.origin)),
+                organizations: vec![server.seed.org_id.clone()],
                 ..RuntimeSettings::default()
             },
         }

@@ -175,3 +175,54 @@ async fn a_worker_without_webex_says_what_it_needs() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_database_serves_only_the_mode_it_was_set_up_for() {
+    // The sandbox's own commands mark a new database as a sandbox…
+    let sandbox_dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(
+        sandbox_dir.path(),
+        &["sandbox-token", "steward@acme.webex.bot"],
+    )
+    .await;
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = run(sandbox_dir.path(), &["migrate"]).await;
+    assert!(!ok, "a sandbox database was opened for production");
+    assert!(
+        stderr.contains("holds a sandbox installation and cannot be opened in production mode"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = run(sandbox_dir.path(), &["--sandbox", "migrate"]).await;
+    assert!(ok, "{stderr}");
+
+    // …and a production one refuses sandbox mode, whose sign-in would let anyone be its admin.
+    let production_dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(production_dir.path(), &["migrate"]).await;
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = run(production_dir.path(), &["--sandbox", "migrate"]).await;
+    assert!(!ok, "a production database was opened in sandbox mode");
+    assert!(
+        stderr.contains("sandbox sign-in would let anyone act as its admins"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn sandbox_mode_refuses_to_listen_beyond_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(dir.path(), &["--sandbox", "--bind", "0.0.0.0:0", "migrate"]).await;
+    assert!(!ok);
+    assert!(stderr.contains("it would listen on 0.0.0.0:0"), "{stderr}");
+    let (ok, _, stderr) = run(
+        dir.path(),
+        &[
+            "--sandbox",
+            "--sandbox-expose",
+            "--bind",
+            "0.0.0.0:0",
+            "migrate",
+        ],
+    )
+    .await;
+    assert!(ok, "{stderr}");
+}

@@ -7,7 +7,7 @@ use axum::{
 use domain::{Backend, db_test, users::Role};
 use sqlx::{AnyConnection, Connection, Executor};
 
-use crate::helpers::{ORIGIN, app, get, get_as, send, session_cookie};
+use crate::helpers::{ORIGIN, app, get, get_as, production_app, send, session_cookie};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -141,4 +141,15 @@ db_test!(async fn server_functions_check_the_callers_role(db) {
     let status = response.json();
     assert_eq!(status["migrations_applied"], status["migrations_known"]);
     assert_eq!(status["sandbox"], true);
+});
+
+db_test!(async fn sandbox_mode_is_announced_on_every_page_and_production_never_is(db) {
+    let admin = session_cookie(&db, "admin@example.com", &[Role::Admin], Duration::ZERO).await;
+    let banner = r#"data-testid="sandbox-banner""#;
+    for path in ["/login", "/", "/review", "/agents", "/audit", "/people", "/settings", "/nowhere"] {
+        let sandbox = get_as(&app(&db), path, &admin).await.body;
+        assert!(sandbox.contains(banner), "{path}: {sandbox}");
+        let production = get_as(&production_app(&db), path, &admin).await.body;
+        assert!(!production.contains(banner), "{path}: {production}");
+    }
 });

@@ -99,6 +99,13 @@ pub async fn get_as(app: &Router, uri: &str, cookie: &str) -> TestResponse {
     .await
 }
 
+/// The router as `steward serve` builds it outside sandbox mode.
+pub fn production_app(db: &Db) -> Router {
+    let mut state = state(db, no_sign_in(), None);
+    state.app.sandbox = None;
+    router(state, &settings())
+}
+
 pub fn app_with(db: &Db, settings: HttpSettings) -> Router {
     app_with_auth(db, settings, no_sign_in())
 }

@@ -1,4 +1,4 @@
-use axum::{body::Body, http::Request, http::StatusCode};
+use axum::{body::Body, http::HeaderValue, http::Request, http::StatusCode};
 use domain::db_test;
 
 use crate::helpers::{app, get, send};
@@ -53,4 +53,25 @@ db_test!(async fn every_response_carries_a_request_id(db) {
 
     let request = Request::get("/healthz").header("x-request-id", "trace-me-123").body(Body::empty()).unwrap();
     assert_eq!(send(&app, request).await.header("x-request-id"), "trace-me-123");
+
+    // An id that would write its own fields into a log line is replaced, not echoed.
+    for forged in ["abc method=DELETE path=/admin", "\"quoted\"", &"x".repeat(65), "ü"] {
+        let request = Request::get("/healthz")
+            .header("x-request-id", HeaderValue::from_bytes(forged.as_bytes()).unwrap())
+            .body(Body::empty())
+            .unwrap();
+        let answered = send(&app, request).await;
+        let id = answered.header("x-request-id");
+        assert!(id != forged && id.len() == 36, "{forged:?} came back as {id:?}");
+    }
+});
+
+db_test!(async fn a_sandbox_seeded_before_installations_were_marked_stays_a_sandbox(db) {
+    use domain::installation::{self, InstallationKind};
+    webex_sandbox::Sandbox::new(db.clone()).seed_demo().await.unwrap();
+    let refused = installation::claim(&db, InstallationKind::Production)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("holds a sandbox installation"), "{refused}");
+    installation::claim(&db, InstallationKind::Sandbox).await.unwrap();
 });

@@ -46,10 +46,15 @@ async fn completions(
         let error = json!({ "error": { "message": "Incorrect API key provided.", "type": "invalid_request_error", "code": "invalid_api_key" } });
         return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
     }
+    // The conversation is one JSON object per message; the answer cites the first, and tries to
+    // put words in someone else's mouth, which Steward must not take from it.
+    let transcript = body["messages"][1]["content"].as_str().unwrap_or_default();
+    let first: Value =
+        serde_json::from_str(transcript.lines().next().unwrap_or("{}")).unwrap_or_default();
     let answer = json!({
-        "decisions": [{ "text": "Falcon ships to beta on March 14", "author": "Priya Shah" }],
-        "action_items": [{ "task": "Book the launch review", "owners": ["Sam Okafor"], "due": "Friday" }],
-        "open_questions": [],
+        "decisions": [{ "text": "Falcon ships to beta on March 14", "message": 1, "author": "The CEO" }],
+        "action_items": [{ "task": "Book the launch review", "message": 1, "owners": [first["author"], "Mallory Forged"], "due": "Friday" }],
+        "open_questions": [{ "text": "Cites no message", "author": "The CEO" }],
     });
     Json(json!({
         "id": "chatcmpl-1",
@@ -87,9 +92,15 @@ db_test!(async fn an_openai_compatible_provider_writes_summaries_and_a_wrong_key
     let asked = bot.say(SAM, &room, &format!("{} summarize 10", bot.mention()), None).await;
     let replies = bot.wait_for_replies(SAM, &room, asked["id"].as_str(), 1).await;
     let summary = text(&replies[0]);
-    assert!(summary.contains("Falcon ships to beta on March 14 (Priya Shah)"), "{summary}");
-    assert!(summary.contains("Sam Okafor: book the launch review, by Friday"), "{summary}");
     let request = model.requests.lock().unwrap()[0].clone();
+    let transcript = request["messages"][1]["content"].as_str().unwrap();
+    let first: Value = serde_json::from_str(transcript.lines().next().unwrap()).unwrap();
+    let author = first["author"].as_str().unwrap();
+    assert!(summary.contains(&format!("Falcon ships to beta on March 14 ({author})")), "{summary}");
+    assert!(summary.contains(&format!("{author}: book the launch review, by Friday")), "{summary}");
+    for forged in ["The CEO", "Mallory Forged", "Cites no message"] {
+        assert!(!summary.contains(forged), "{forged} in {summary}");
+    }
     assert_eq!(request["model"], "test-model");
     assert_eq!(request["response_format"]["type"], "json_object");
     assert!(request["messages"][0]["content"].as_str().unwrap().starts_with("Summarize the last 10 messages"));

@@ -30,6 +30,11 @@ db_test!(async fn sessions_survive_a_round_trip_through_the_store(db) {
 
     store.delete(&record.id).await.unwrap();
     assert!(store.load(&record.id).await.unwrap().is_none());
+
+    // A request that was still running when its person signed out saves its session at the
+    // end; the session must not come back.
+    store.save(&record).await.unwrap();
+    assert!(store.load(&record.id).await.unwrap().is_none());
 });
 
 db_test!(async fn expired_sessions_are_not_loaded(db) {

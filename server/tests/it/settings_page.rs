@@ -57,6 +57,10 @@ db_test!(async fn bad_settings_are_field_errors_and_change_nothing(db) {
     assert_eq!(field_error(&response), ("custom".to_owned(), "line 1: the pattern matches empty text".to_owned()));
     let response = call(&app, &cookie, "save_review_space", "room_id=nope").await;
     assert_eq!(field_error(&response).0, "room_id");
+    let response = call(&app, &cookie, "save_disclosure", "generated=AI+wrote+this&reviewed=Checked").await;
+    assert_eq!(field_error(&response), ("reviewed".to_owned(), "include {reviewer}, where the reviewer's name goes".to_owned()));
+    let response = call(&app, &cookie, "save_disclosure", "generated=+&reviewed=by+%7Breviewer%7D").await;
+    assert_eq!(field_error(&response).0, "generated");
 
     assert!(integrations::statuses(&db).await.unwrap().iter().all(|s| s.settings.is_none() && !s.secret_set));
     assert_eq!(retention::days(&db).await.unwrap(), None);
@@ -90,4 +94,17 @@ db_test!(async fn a_saved_secret_is_used_but_never_shown(db) {
 
     let preview = call(&app, &cookie, "preview_redaction", "kinds%5Bphone%5D=on&custom=%5Bticket%5D+%3D+TCK-%5Cd%2B&sample=mail+a%40b.example+about+TCK-42").await;
     assert_eq!(preview.json(), Value::String("mail a@b.example about [ticket]".into()));
+});
+
+db_test!(async fn the_ai_disclosure_wording_is_saved_audited_and_shown(db) {
+    let app = app(&db);
+    let cookie = session_cookie(&db, "admin@example.com", &[Role::Admin], Duration::ZERO).await;
+    let response = call(&app, &cookie, "save_disclosure", "generated=Written+by+AI.&reviewed=Written+by+AI%2C+checked+by+%7Breviewer%7D.").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let wording = domain::disclosure::get(&db).await.unwrap();
+    assert_eq!(wording.line(Some("Riley")), "Written by AI, checked by Riley.");
+    let html = get_as(&app, "/settings", &cookie).await.body;
+    assert!(html.contains(r#"value="Written by AI.""#), "{html}");
+    let entry = &domain::audit::recent(&db, 1).await.unwrap()[0];
+    assert_eq!((entry.action.as_str(), entry.target.as_str()), ("setting.update", "setting:ai.disclosure"));
 });
