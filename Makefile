@@ -12,7 +12,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/steward.db
 STEWARD_BIND ?= 127.0.0.1:3000
 
-.PHONY: run test tools test-tools postgres build-release lint rust-tests e2e bench sizes dev
+.PHONY: run test tools test-tools postgres build-release lint rust-tests e2e bench sizes dev fuzz
 
 ## Build a release and serve Steward on SQLite against the built-in Webex sandbox.
 run: build-release
@@ -47,6 +47,10 @@ rust-tests: postgres
 ## Playwright runs against the release build: the bundle people get, wasm-opt included.
 e2e: test-tools build-release
 	cd end2end && { STEWARD_E2E_BIN='$(TARGET_DIR)/release/steward' npx playwright test; status=$$?; node summary.mjs; exit $$status; }
+
+## Longer fuzzing than `make test` does: 100,000 cases per property instead of 256.
+fuzz:
+	PROPTEST_CASES=100000 cargo test --release -p domain --test fuzz
 
 ## The runtime benchmarks: each figure beside a baseline measured in the same run.
 bench: postgres

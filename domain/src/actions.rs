@@ -70,6 +70,9 @@ pub struct Action {
     pub error: Option<String>,
     /// When it ended (ms).
     pub finished_ms: Option<i64>,
+    /// Where it goes: the origin of its integration's base URL when it was proposed (none for
+    /// actions proposed before Steward recorded it).
+    pub destination: Option<String>,
 }
 
 impl Action {
@@ -108,6 +111,7 @@ impl TryFrom<ActionRow> for Action {
             link: row.link,
             error: row.error,
             finished_ms: row.finished_ms,
+            destination: row.destination,
         })
     }
 }
@@ -238,6 +242,8 @@ pub struct Proposal<'a> {
     pub payload: serde_json::Value,
     /// Who asked for it.
     pub proposed_by: &'a Actor,
+    /// The origin it will be sent to (see [`crate::integrations::origin`]).
+    pub destination: &'a str,
 }
 
 /// Stores a proposal and audits it, in the caller's transaction. `None` when this subject
@@ -258,6 +264,7 @@ pub(crate) async fn propose_in(
             title: proposal.title,
             payload_json: proposal.payload.to_string(),
             proposed_by: proposal.proposed_by,
+            destination: proposal.destination,
         },
         now_ms(),
     )
@@ -277,6 +284,7 @@ pub(crate) async fn propose_in(
                     "room_id": proposal.room_id,
                     "subject": proposal.subject,
                     "title": proposal.title,
+                    "destination": proposal.destination,
                 })),
             },
         )
@@ -487,12 +495,33 @@ pub(crate) async fn failed_in(
         },
     )
     .await?;
-    let said = format!(
-        "Could not {}: {}. It is listed as failed on Steward's Actions page.",
-        action.kind.verb(),
-        escape_markdown(reason.trim_end_matches('.'))
-    );
-    tell_thread(conn, &action, &said).await
+    tell_thread(conn, &action, &failure_notice(&action, reason)).await
+}
+
+/// What a space hears of a failed action: a fixed sentence and the HTTP status, never what the
+/// remote system answered (which anyone controlling it could word); the reason itself stays on
+/// the Actions page and in the audit log.
+fn failure_notice(action: &Action, reason: &str) -> String {
+    // Steward's own wording puts the status first ("… answered 400: …", "… unavailable: HTTP
+    // 503"), before anything the remote system said.
+    let status = ["answered ", "HTTP "].iter().find_map(|word| {
+        reason
+            .match_indices(word)
+            .filter_map(|(at, _)| reason[at + word.len()..].get(..3))
+            .find(|code| code.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let why = match status {
+        _ if reason.contains(" now points to ") => format!(
+            "{}'s address changed after it was proposed",
+            action.kind.label()
+        ),
+        Some(code) => format!("{} answered HTTP {code}", action.kind.label()),
+        None => format!("{} could not be reached", action.kind.label()),
+    };
+    format!(
+        "Could not {}: {why}. The details are on Steward's Actions page.",
+        action.kind.verb()
+    )
 }
 
 async fn tell_thread(
@@ -541,4 +570,53 @@ pub async fn set_escalation_target(
     let changed = settings::set_in(&mut tx, db, &key, value, actor).await?;
     tx.commit().await?;
     Ok(changed)
+}
+
+#[cfg(test)]
+mod failure_tests {
+    use super::*;
+
+    #[test]
+    fn a_space_hears_the_status_never_the_remote_words() {
+        let action = Action {
+            id: 1,
+            kind: IntegrationKind::Jira,
+            function: AgentFunction::AlertTriage,
+            room_id: "room".into(),
+            thread_id: None,
+            subject: "alert:1".into(),
+            title: "t".into(),
+            payload: serde_json::Value::Null,
+            state: ActionState::Approved,
+            proposed_by: Actor::system("test"),
+            proposed_ms: 0,
+            decided_by: None,
+            decided_ms: None,
+            reason: None,
+            reference: None,
+            link: None,
+            error: None,
+            finished_ms: None,
+            destination: None,
+        };
+        let refused = "Jira answered 400: <@all> click [here](https://evil.example) HTTP 200";
+        assert_eq!(
+            failure_notice(&action, refused),
+            "Could not create a Jira issue: Jira answered HTTP 400. The details are on Steward's \
+             Actions page."
+        );
+        assert_eq!(
+            failure_notice(
+                &action,
+                "gave up after 5 attempts: Jira is unavailable: HTTP 503"
+            ),
+            "Could not create a Jira issue: Jira answered HTTP 503. The details are on Steward's \
+             Actions page."
+        );
+        assert_eq!(
+            failure_notice(&action, "Jira is unavailable: connection refused"),
+            "Could not create a Jira issue: Jira could not be reached. The details are on \
+             Steward's Actions page."
+        );
+    }
 }

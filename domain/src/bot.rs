@@ -68,6 +68,9 @@ pub struct RuntimeSettings {
     /// ones whose people may sign in); messages and clicks from anyone else are ignored. Empty
     /// admits everyone.
     pub organizations: Vec<String>,
+    /// Where integrations and the AI provider may be called: public addresses, and what an
+    /// admin allows (the sandbox's loopback stand-ins).
+    pub destinations: crate::outbound::Destinations,
 }
 
 impl Default for RuntimeSettings {
@@ -79,6 +82,7 @@ impl Default for RuntimeSettings {
             idle_poll: Duration::from_millis(500),
             webhook_target: None,
             organizations: Vec::new(),
+            destinations: crate::outbound::Destinations::default(),
         }
     }
 }
@@ -254,6 +258,8 @@ impl Runtime {
             display_name: me.display_name,
             id: me.id,
         };
+        let integrations =
+            crate::integrations::IntegrationClient::new(parts.settings.destinations.clone());
         Ok(Self {
             inner: Arc::new(Inner {
                 db: parts.db,
@@ -263,7 +269,7 @@ impl Runtime {
                 ingestor: parts.ingestor,
                 jobs_queued: parts.jobs_queued,
                 settings: parts.settings,
-                integrations: crate::integrations::IntegrationClient::new(),
+                integrations,
                 config: config::ConfigCache::default(),
                 me: identity,
                 names: Mutex::new(HashMap::new()),

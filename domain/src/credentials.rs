@@ -118,6 +118,50 @@ pub(crate) async fn set_in(
     Ok(())
 }
 
+/// Whose credential: an integration's, or the AI provider's key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialOwner {
+    /// The credential of an integration.
+    Integration(vocab::IntegrationKind),
+    /// The OpenAI-compatible provider's API key.
+    AiProvider,
+}
+
+impl std::str::FromStr for CredentialOwner {
+    type Err = CredentialError;
+
+    /// `ai`, or an integration's stored name (`servicenow`, `jira`, …).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "ai" => Ok(Self::AiProvider),
+            other => other
+                .parse()
+                .map(Self::Integration)
+                .map_err(|_| CredentialError::Invalid("no such credential")),
+        }
+    }
+}
+
+impl CredentialOwner {
+    /// The credential's stored name.
+    pub fn credential_name(self) -> String {
+        match self {
+            Self::Integration(kind) => crate::integrations::credential_name(kind),
+            Self::AiProvider => crate::ai::openai::KEY_CREDENTIAL.to_owned(),
+        }
+    }
+}
+
+/// Removes `owner`'s credential, so nothing uses it until someone enters it again; audited
+/// when there was one. Returns whether there was.
+pub async fn clear_for(
+    db: &Db,
+    owner: CredentialOwner,
+    actor: &Actor,
+) -> Result<bool, CredentialError> {
+    clear(db, &owner.credential_name(), actor).await
+}
+
 /// Removes the credential `name`; audited when there was one. Returns whether there was.
 pub async fn clear(db: &Db, name: &str, actor: &Actor) -> Result<bool, CredentialError> {
     let mut tx = db.begin().await?;

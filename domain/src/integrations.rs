@@ -28,6 +28,7 @@ use crate::{
     ai::Severity,
     audit::Actor,
     credentials::{self, CredentialError, Secret},
+    outbound::Destinations,
     settings::{self, SettingKey, SettingsError},
 };
 
@@ -207,6 +208,14 @@ pub enum IntegrationError {
         /// What was wrong.
         reason: String,
     },
+    /// The base URL leads to an address Steward does not call (loopback, private, metadata).
+    #[error("{system} is not called: {reason}")]
+    Forbidden {
+        /// Which system.
+        system: &'static str,
+        /// Why.
+        reason: crate::outbound::ForbiddenDestination,
+    },
     /// Settings could not be read or written.
     #[error(transparent)]
     Settings(#[from] SettingsError),
@@ -297,6 +306,25 @@ pub async fn configure(
             message: format!("Enter the {}.", lower_first_word(kind.credential_label())),
         });
     }
+    // A credential was entered for one site; it never follows the address to another unless
+    // someone enters it again.
+    let before: Option<IntegrationSettings> = settings::get_in(&mut tx, &setting_key(kind))
+        .await?
+        .and_then(|value| serde_json::from_value(value).ok());
+    if let Some(before) = before
+        && secret.is_none()
+        && origin(&before.base_url) != origin(&settings.base_url)
+    {
+        return Err(IntegrationError::Invalid {
+            field: "secret",
+            message: format!(
+                "The address now leads to {} instead of {}: enter the {} again to send it there.",
+                origin(&settings.base_url),
+                origin(&before.base_url),
+                lower_first_word(kind.credential_label())
+            ),
+        });
+    }
     let value = serde_json::to_value(&settings).expect("integration settings serialise");
     settings::set_in(&mut tx, db, &setting_key(kind), value, actor).await?;
     if let Some(secret) = secret {
@@ -304,6 +332,14 @@ pub async fn configure(
     }
     tx.commit().await.map_err(CredentialError::from)?;
     Ok(())
+}
+
+/// The origin (scheme, host and port) of `url`, which a credential and an approved action are
+/// bound to; the URL itself when it does not read as one.
+pub fn origin(url: &str) -> String {
+    Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_owned())
 }
 
 /// `Routing key` → `routing key`, but `API token` stays.
@@ -375,22 +411,19 @@ pub struct Outcome {
 #[derive(Clone, Debug)]
 pub struct IntegrationClient {
     http: reqwest::Client,
-}
-
-impl Default for IntegrationClient {
-    fn default() -> Self {
-        Self::new()
-    }
+    destinations: Destinations,
 }
 
 impl IntegrationClient {
-    /// A client with Steward's time-out and user agent, following no redirects.
-    pub fn new() -> Self {
+    /// A client with Steward's time-out and user agent, following no redirects, calling only
+    /// `destinations`.
+    pub fn new(destinations: Destinations) -> Self {
         let http = crate::outbound::client()
             .timeout(TIMEOUT)
+            .only_to(&destinations)
             .build()
             .expect("the HTTP client builds");
-        Self { http }
+        Self { http, destinations }
     }
 
     /// Sends `payload` (from [`payload`]) through `integration`. `retrying`: an earlier attempt
@@ -402,6 +435,15 @@ impl IntegrationClient {
         correlation: &str,
         retrying: bool,
     ) -> Result<Outcome, IntegrationError> {
+        let system = integration.kind.label();
+        let url =
+            Url::parse(&integration.settings.base_url).map_err(|e| IntegrationError::Invalid {
+                field: "base_url",
+                message: format!("the base URL does not read: {e}"),
+            })?;
+        self.destinations
+            .check(&url)
+            .map_err(|reason| IntegrationError::Forbidden { system, reason })?;
         match integration.kind {
             IntegrationKind::ServiceNow => {
                 servicenow::send(&self.http, integration, payload, correlation, retrying).await
@@ -445,9 +487,12 @@ async fn exchange(
     let response = request
         .send()
         .await
-        .map_err(|e| IntegrationError::Unavailable {
-            system,
-            reason: crate::outbound::describe(e),
+        .map_err(|e| match crate::outbound::forbidden_in(&e) {
+            Some(reason) => IntegrationError::Forbidden { system, reason },
+            None => IntegrationError::Unavailable {
+                system,
+                reason: crate::outbound::describe(e),
+            },
         })?;
     let status = response.status().as_u16();
     let retry_after = crate::outbound::retry_after(response.headers());
@@ -491,15 +536,17 @@ impl crate::Classify for IntegrationError {
             Self::UnknownKind(_)
             | Self::Invalid { .. }
             | Self::NotConfigured(_)
+            | Self::Forbidden { .. }
             | Self::Refused { .. } => false,
         }
     }
 
     fn refusal(&self) -> Option<String> {
         match self {
-            Self::UnknownKind(_) | Self::Invalid { .. } | Self::NotConfigured(_) => {
-                Some(self.to_string())
-            }
+            Self::UnknownKind(_)
+            | Self::Invalid { .. }
+            | Self::NotConfigured(_)
+            | Self::Forbidden { .. } => Some(self.to_string()),
             Self::Refused { .. }
             | Self::RateLimited { .. }
             | Self::Unavailable { .. }

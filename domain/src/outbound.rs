@@ -4,9 +4,13 @@
 //! it was meant to), and answers read up to a size cap. The one back-off policy that failed calls
 //! and jobs wait by lives here too.
 
+pub mod destinations;
+
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+pub use self::destinations::{Destinations, ForbiddenDestination};
 
 /// What Steward calls itself in `User-Agent`.
 pub const USER_AGENT: &str = concat!("Steward/", env!("CARGO_PKG_VERSION"));
@@ -17,10 +21,11 @@ pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds an HTTP client for calling another system.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ClientBuilder {
     timeout: Duration,
     redirects: bool,
+    destinations: Option<Destinations>,
 }
 
 /// A client with Steward's defaults: [`DEFAULT_TIMEOUT`], no redirects.
@@ -28,6 +33,7 @@ pub fn client() -> ClientBuilder {
     ClientBuilder {
         timeout: DEFAULT_TIMEOUT,
         redirects: false,
+        destinations: None,
     }
 }
 
@@ -44,6 +50,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Resolves names only to the addresses `destinations` permits: for calls to URLs an admin
+    /// typed (integrations, the AI provider). Check each URL with [`Destinations::check`] too.
+    pub fn only_to(mut self, destinations: &Destinations) -> Self {
+        self.destinations = Some(destinations.clone());
+        self
+    }
+
     /// The client.
     pub fn build(self) -> Result<reqwest::Client, reqwest::Error> {
         let redirects = if self.redirects {
@@ -51,11 +64,15 @@ impl ClientBuilder {
         } else {
             reqwest::redirect::Policy::none()
         };
-        reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .timeout(self.timeout)
-            .redirect(redirects)
-            .build()
+            .redirect(redirects);
+        match &self.destinations {
+            Some(destinations) => destinations.client(builder),
+            None => builder,
+        }
+        .build()
     }
 }
 
@@ -96,6 +113,18 @@ pub fn redact_urls_in(value: &mut serde_json::Value) {
         serde_json::Value::Object(fields) => fields.values_mut().for_each(redact_urls_in),
         _ => {}
     }
+}
+
+/// The refusal behind a failed call, when the destination guard refused its address.
+pub fn forbidden_in(error: &(dyn std::error::Error + 'static)) -> Option<ForbiddenDestination> {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if let Some(forbidden) = error.downcast_ref::<ForbiddenDestination>() {
+            return Some(forbidden.clone());
+        }
+        source = error.source();
+    }
+    None
 }
 
 /// What went wrong with a call, for people and logs: the error and its causes, with the URL

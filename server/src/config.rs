@@ -7,7 +7,10 @@
 
 use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
-use domain::{Backend, audit::AuditKey, installation::InstallationKind, users::EmailAddress};
+use domain::{
+    Backend, audit::AuditKey, installation::InstallationKind, outbound::destinations::Net,
+    users::EmailAddress,
+};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -151,6 +154,8 @@ pub struct Config {
     pub audit_key: Option<AuditKey>,
     /// Where `steward audit anchor --post` sends anchors.
     pub audit_anchor_url: Option<Url>,
+    /// Private ranges integrations and the AI provider may be called at.
+    pub outbound_allow: Vec<Net>,
 }
 
 impl Config {
@@ -244,6 +249,7 @@ impl Config {
                 .map(|key| Ok::<_, ConfigError>(key.keyed_from(read.value(&AUDIT_KEYED_FROM)?)))
                 .transpose()?,
             audit_anchor_url: read.value(&AUDIT_ANCHOR_URL)?,
+            outbound_allow: read.value(&OUTBOUND_ALLOW)?,
         })
     }
 

@@ -3,6 +3,7 @@
 
 pub mod audit_export;
 pub mod health;
+pub mod limits;
 pub mod metrics;
 pub mod sandbox;
 pub mod security;
@@ -110,11 +111,14 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
     let favicon = format!("{}/favicon.svg", options.site_root);
-    let webhook_routes = state
-        .webhooks
-        .clone()
-        .map(webhooks::routes)
-        .unwrap_or_default();
+    let webhook_routes = limits::limited(
+        state
+            .webhooks
+            .clone()
+            .map(webhooks::routes)
+            .unwrap_or_default(),
+        limits::WEBHOOKS,
+    );
 
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -139,7 +143,7 @@ pub fn router(state: ServerState, settings: &HttpSettings) -> Router {
         // sign-in; so every request that loads a session saves it again.
         .with_always_save(true);
     router
-        .merge(auth::routes())
+        .merge(limits::limited(auth::routes(), limits::SIGN_IN))
         .merge(audit_export::routes())
         .leptos_routes_with_context(
             &state,

@@ -224,7 +224,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         shutdown_signal().await;
         stop_tx.send(true).ok();
     });
-    let server = axum::serve(listener, router).with_graceful_shutdown(stopped(stop_rx.clone()));
+    // Rate limits key on the peer address, which the connection info carries.
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(stop_rx.clone()));
     let grace = config.shutdown_grace;
     tokio::select! {
         result = server => result.context("the HTTP server failed")?,

@@ -17,6 +17,7 @@ use domain::{
     bot::{self, Runtime, RuntimeParts, RuntimeSettings},
     graduation,
     inbox::{Ingestor, WebhookSecrets},
+    outbound::Destinations,
     policy, queue, review,
     users::{self, EmailAddress},
     webex::client::{RetryPolicy, WebexClient},
@@ -51,6 +52,8 @@ pub struct WebexAccess {
     pub webhook_target: Option<String>,
     /// The organizations whose people the bot serves (empty: everyone).
     pub organizations: Vec<String>,
+    /// Where integrations and the AI provider may be called.
+    pub destinations: Destinations,
 }
 
 impl WebexAccess {
@@ -66,6 +69,14 @@ impl WebexAccess {
             reader: Some(client(&seed.reader_token)?),
             webhook_target: Some(webhook_target(config)),
             organizations: vec![seed.org_id.clone()],
+            // The integration stand-ins answer on this very loopback server.
+            destinations: Destinations::allowing(
+                config
+                    .outbound_allow
+                    .iter()
+                    .copied()
+                    .chain(["127.0.0.0/8", "::1"].map(|n| n.parse().expect("valid ranges"))),
+            ),
         })
     }
 
@@ -90,6 +101,7 @@ impl WebexAccess {
                 .transpose()?,
             webhook_target: config.public_url_configured.then(|| webhook_target(config)),
             organizations: config.webex_org_ids.clone(),
+            destinations: Destinations::allowing(config.outbound_allow.iter().copied()),
         }))
     }
 }
@@ -186,6 +198,7 @@ impl RuntimeTask {
                 lease: config.job_lease,
                 webhook_target: access.webhook_target,
                 organizations: access.organizations,
+                destinations: access.destinations,
                 ..RuntimeSettings::default()
             },
         };

@@ -56,6 +56,8 @@ pub struct ActionView {
     pub link: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
+    /// The address it goes to (scheme, host, port), as when it was proposed.
+    pub destination: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -121,6 +123,7 @@ impl ActionView {
             reference: a.reference,
             link: a.link,
             error: a.error,
+            destination: a.destination,
         }
     }
 }

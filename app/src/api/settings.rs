@@ -356,6 +356,28 @@ pub async fn save_disclosure(
     }
 }
 
+/// Removes a stored credential (`ai`, or an integration's name), so that nothing is sent with it
+/// until someone enters it again.
+#[server(prefix = "/api", endpoint = "clear_credential")]
+pub async fn clear_credential(
+    /// Whose credential.
+    owner: String,
+) -> Result<bool, ConsoleError> {
+    use domain::credentials::{self, CredentialOwner};
+    let admin = ssr::admin()?;
+    let db = crate::state::app_state()?.db;
+    let owner: CredentialOwner = owner
+        .parse()
+        .map_err(|e: credentials::CredentialError| ConsoleError::field("owner", e.to_string()))?;
+    let cleared = credentials::clear_for(&db, owner, &crate::state::actor(&admin)).await?;
+    crate::state::confirm(if cleared {
+        "Cleared: nothing uses it until it is entered again."
+    } else {
+        "Nothing was stored."
+    });
+    Ok(cleared)
+}
+
 /// Chooses the space where reviewers get drafts as cards; empty: none.
 #[server(prefix = "/api", endpoint = "save_review_space")]
 pub async fn save_review_space(

@@ -111,7 +111,14 @@ fn PendingCard(action: ActionView, decisions: Decisions) -> impl IntoView {
                     )}
                 </span>
             </header>
-            <p>{format!("Approving will {verb}, sending this request:")}</p>
+            <p>
+                {match &action.destination {
+                    Some(destination) => format!(
+                        "Approving will {verb}, sending this request to {destination}:"
+                    ),
+                    None => format!("Approving will {verb}, sending this request:"),
+                }}
+            </p>
             <pre class="payload">{action.payload}</pre>
             <ActionForm action=decisions.approve attr:class="inline-form">
                 <input type="hidden" name="id" value=id />

@@ -11,8 +11,8 @@ use leptos_meta::Title;
 
 use crate::{
     api::settings::{
-        SaveAiProvider, SaveDisclosure, SaveEscalationTarget, SaveIntegration, SaveRetention,
-        SaveReviewSpace, SettingsView, load_settings,
+        ClearCredential, SaveAiProvider, SaveDisclosure, SaveEscalationTarget, SaveIntegration,
+        SaveRetention, SaveReviewSpace, SettingsView, load_settings,
     },
     components::{
         error_panel::ErrorPanel,
@@ -26,6 +26,7 @@ use crate::{
 #[derive(Clone, Copy)]
 struct Saves {
     provider: ServerAction<SaveAiProvider>,
+    clear: ServerAction<ClearCredential>,
     integration: ServerAction<SaveIntegration>,
     escalation: ServerAction<SaveEscalationTarget>,
     retention: ServerAction<SaveRetention>,
@@ -38,6 +39,7 @@ struct Saves {
 pub fn SettingsPage() -> impl IntoView {
     let saves = Saves {
         provider: ServerAction::new(),
+        clear: ServerAction::new(),
         integration: ServerAction::new(),
         escalation: ServerAction::new(),
         retention: ServerAction::new(),
@@ -72,12 +74,13 @@ fn Sections(view: SettingsView, saves: Saves) -> impl IntoView {
     let model = view.ai_model.clone();
     let key_set = view.ai_key_set;
     view! {
-        <AiProvider provider base_url model key_set action=saves.provider />
+        <AiProvider provider base_url model key_set action=saves.provider clear=saves.clear />
         <integrations::Integrations
             integrations=view.integrations
             target=view.escalation_target
             save=saves.integration
             escalation=saves.escalation
+            clear=saves.clear
         />
         <redaction::Redaction kinds=view.redaction_kinds custom=view.redaction_custom />
         <Retention days=view.retention_days action=saves.retention />
@@ -110,6 +113,7 @@ fn AiProvider(
     model: String,
     key_set: bool,
     action: ServerAction<SaveAiProvider>,
+    clear: ServerAction<ClearCredential>,
 ) -> impl IntoView {
     let result = Signal::derive(move || action.value().get());
     let key_hint = if key_set {
@@ -156,7 +160,28 @@ fn AiProvider(
                 </label>
                 <button type="submit">"Save provider"</button>
             </ActionForm>
+            {key_set
+                .then(|| {
+                    view! {
+                        <Clear owner="ai" label="Clear the stored API key".to_owned() clear />
+                    }
+                })}
         </section>
+    }
+}
+
+/// A form that removes a stored credential.
+#[component]
+fn Clear(
+    owner: &'static str,
+    label: String,
+    clear: ServerAction<ClearCredential>,
+) -> impl IntoView {
+    view! {
+        <ActionForm action=clear attr:class="inline-form">
+            <input type="hidden" name="owner" value=owner />
+            <button type="submit" class="secondary">{label}</button>
+        </ActionForm>
     }
 }
 

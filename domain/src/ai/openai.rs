@@ -25,6 +25,7 @@ use crate::{
     },
     audit::Actor,
     credentials::{self, CredentialError, Secret},
+    outbound::Destinations,
     settings::{self, SettingKey, SettingsError},
 };
 
@@ -115,6 +116,21 @@ pub async fn set_provider(
                     message: "Enter the API key.",
                 });
             }
+            // The key was entered for one site; it never follows the address to another.
+            if let (
+                None,
+                AiProvider::OpenAi {
+                    base_url: before, ..
+                },
+            ) = (api_key, self::provider(db).await?)
+                && crate::integrations::origin(&before) != crate::integrations::origin(&base_url)
+            {
+                return Err(ProviderError::Invalid {
+                    field: "api_key",
+                    message: "The API's address now leads to another site: enter the API key \
+                              again to send it there.",
+                });
+            }
             AiProvider::OpenAi { base_url, model }
         }
     };
@@ -152,11 +168,16 @@ impl EngineSource {
         Ok(Self { provider, key })
     }
 
-    /// The engine: `local` when the provider is local or its key is missing.
-    pub fn build(&self, local: std::sync::Arc<dyn Engine>) -> std::sync::Arc<dyn Engine> {
+    /// The engine: `local` when the provider is local or its key is missing. A remote engine
+    /// calls only `destinations`.
+    pub fn build(
+        &self,
+        local: std::sync::Arc<dyn Engine>,
+        destinations: &Destinations,
+    ) -> std::sync::Arc<dyn Engine> {
         match (&self.provider, &self.key) {
             (AiProvider::OpenAi { base_url, model }, Some(key)) => std::sync::Arc::new(
-                OpenAiEngine::new(base_url.clone(), model.clone(), key.clone()),
+                OpenAiEngine::new(base_url.clone(), model.clone(), key.clone(), destinations),
             ),
             (AiProvider::OpenAi { .. }, None) => {
                 tracing::warn!("the OpenAI-compatible provider has no key; using local");
@@ -174,13 +195,16 @@ pub struct OpenAiEngine {
     base_url: String,
     model: String,
     key: Secret,
+    destinations: Destinations,
 }
 
 impl OpenAiEngine {
-    /// An engine calling `base_url` (the API root) with `model` and `key`.
-    pub fn new(base_url: String, model: String, key: Secret) -> Self {
+    /// An engine calling `base_url` (the API root) with `model` and `key`, if `destinations`
+    /// permits its address.
+    pub fn new(base_url: String, model: String, key: Secret, destinations: &Destinations) -> Self {
         let http = crate::outbound::client()
             .timeout(TIMEOUT)
+            .only_to(destinations)
             .build()
             .expect("the HTTP client builds");
         Self {
@@ -188,6 +212,7 @@ impl OpenAiEngine {
             base_url,
             model,
             key,
+            destinations: destinations.clone(),
         }
     }
 
@@ -202,14 +227,22 @@ impl OpenAiEngine {
                 { "role": "user", "content": user },
             ],
         });
+        let url = reqwest::Url::parse(&format!("{}/chat/completions", self.base_url))
+            .map_err(|e| AiError::Refused(format!("the API base URL does not read: {e}")))?;
+        self.destinations
+            .check(&url)
+            .map_err(|e| AiError::Refused(e.to_string()))?;
         let response = self
             .http
-            .post(format!("{}/chat/completions", self.base_url))
+            .post(url)
             .bearer_auth(self.key.expose())
             .json(&body)
             .send()
             .await
-            .map_err(|e| AiError::Unavailable(crate::outbound::describe(e)))?;
+            .map_err(|e| match crate::outbound::forbidden_in(&e) {
+                Some(forbidden) => AiError::Refused(forbidden.to_string()),
+                None => AiError::Unavailable(crate::outbound::describe(e)),
+            })?;
         let status = response.status();
         let body = crate::outbound::read_body(response)
             .await

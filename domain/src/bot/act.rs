@@ -39,6 +39,18 @@ impl Runtime {
         let integration = integrations::load(self.db(), action.kind)
             .await?
             .ok_or(IntegrationError::NotConfigured(action.kind))?;
+        // What was approved is a request to one address; an integration that now points
+        // elsewhere gets nothing.
+        let now_at = integrations::origin(&integration.settings.base_url);
+        if let Some(approved_at) = &action.destination
+            && *approved_at != now_at
+        {
+            return Err(Failure::Fatal(format!(
+                "{} now points to {now_at}, not {approved_at} as when this action was proposed; \
+                 propose it again",
+                action.kind.label()
+            )));
+        }
         // A job that ran before may have gone through without hearing the answer.
         let retrying = job.attempts > 1;
         let outcome = self

@@ -30,7 +30,7 @@ impl Runtime {
         &self,
         alert: &AlertRow,
         who: &str,
-    ) -> Result<Option<(IntegrationKind, serde_json::Value)>, Failure> {
+    ) -> Result<Option<(IntegrationKind, serde_json::Value, String)>, Failure> {
         let Some(kind) = actions::escalation_target(self.db()).await? else {
             return Ok(None);
         };
@@ -79,7 +79,8 @@ impl Runtime {
             }),
         };
         let payload = integrations::payload(kind, &integration.settings, &escalation);
-        Ok(Some((kind, payload)))
+        let destination = integrations::origin(&integration.settings.base_url);
+        Ok(Some((kind, payload, destination)))
     }
 
     pub(super) async fn handle_card_action(
@@ -237,7 +238,7 @@ impl Runtime {
             if escalating {
                 said.push(' ');
                 said.push_str(&match escalation {
-                    Some((kind, payload)) => {
+                    Some((kind, payload, destination)) => {
                         let proposal = Proposal {
                             kind,
                             function: AgentFunction::AlertTriage,
@@ -247,6 +248,7 @@ impl Runtime {
                             title: &format!("Escalate \"{}\"", alert.title),
                             payload,
                             proposed_by: &Actor::webex(&action.person_id),
+                            destination: &destination,
                         };
                         match actions::propose_in(&mut tx, self.db(), &proposal).await? {
                             Some(_) => format!(

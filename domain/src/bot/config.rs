@@ -67,7 +67,10 @@ impl Runtime {
         // An engine holds an HTTP client; build one only when the provider or its key changed.
         let engine = match previous {
             Some((_, config)) if config.source == source => Arc::clone(&config.engine),
-            _ => source.build(Arc::clone(&self.inner.engine)),
+            _ => source.build(
+                Arc::clone(&self.inner.engine),
+                &self.inner.settings.destinations,
+            ),
         };
         let rules = rules::rules(self.db()).await?;
         // Rules are checked when saved; a stored rule that no longer compiles (a hand edit)

@@ -30,11 +30,12 @@ pub(crate) struct ActionRow {
     pub link: Option<String>,
     pub error: Option<String>,
     pub finished_ms: Option<i64>,
+    pub destination: Option<String>,
 }
 
 const COLUMNS: &str = "id, kind, function, room_id, thread_id, subject, title, payload_json, \
      state, proposed_by, proposed_ms, decided_by, decided_ms, reason, reference, link, error, \
-     finished_ms";
+     finished_ms, destination";
 
 impl ActionRow {
     /// Who approved or rejected it.
@@ -56,6 +57,7 @@ pub(crate) struct NewAction<'a> {
     pub title: &'a str,
     pub payload_json: String,
     pub proposed_by: &'a Actor,
+    pub destination: &'a str,
 }
 
 /// Stores a pending action; `None` when one of this kind is already proposed for the subject.
@@ -66,8 +68,8 @@ pub(crate) async fn insert(
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO actions (kind, function, room_id, thread_id, subject, title, payload_json,
-             state, proposed_by, proposed_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             state, proposed_by, proposed_ms, destination)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (subject, kind) DO NOTHING
          RETURNING id",
     )
@@ -81,6 +83,7 @@ pub(crate) async fn insert(
     .bind(ActionState::Pending.as_str())
     .bind(a.proposed_by.to_string())
     .bind(now)
+    .bind(a.destination)
     .fetch_optional(conn)
     .await
 }

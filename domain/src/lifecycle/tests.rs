@@ -142,6 +142,7 @@ db_test!(async fn an_action_is_sent_only_once_approved_and_finishes_once(db) {
         title: "Escalate",
         payload: json!({}),
         proposed_by: &reviewer,
+        destination: "https://hooks.example.com",
     };
     let mut tx = db.begin().await.unwrap();
     let id = actions::propose_in(&mut tx, &db, &proposal).await.unwrap().unwrap();

@@ -233,6 +233,18 @@ fn extract_mentions(markdown: &str) -> (String, Vec<Mention>) {
     let mut mentions = Vec::new();
     let mut rest = markdown;
     while let Some(start) = rest.find("<@") {
+        // `\<@all>` is the text "<@all>", as markdown escapes it: no mention. (Found by the fuzzer:
+        // text escaped with `escape_markdown` could otherwise still mention someone.)
+        let backslashes = rest[..start]
+            .bytes()
+            .rev()
+            .take_while(|b| *b == b'\\')
+            .count();
+        if backslashes % 2 == 1 {
+            template.push_str(&rest[..start + 2]);
+            rest = &rest[start + 2..];
+            continue;
+        }
         let Some(len) = rest[start..].find('>') else {
             break;
         };
@@ -257,9 +269,18 @@ fn parse_mention(inner: &str) -> Option<Mention> {
         Some((reference, label)) => (reference, Some(label.to_owned())),
         None => (inner, None),
     };
+    // Ids and addresses are single words; anything with markup or space in it is text.
+    let plain = |value: &str| {
+        !value.is_empty()
+            && !value
+                .chars()
+                .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '\\'))
+    };
     let target = match reference.split_once(':') {
-        Some(("personId", id)) if !id.is_empty() => MentionTarget::PersonId(id.to_owned()),
-        Some(("personEmail", email)) if !email.is_empty() => {
+        Some(("personId", id)) if plain(id) && !id.contains('@') => {
+            MentionTarget::PersonId(id.to_owned())
+        }
+        Some(("personEmail", email)) if plain(email) => {
             MentionTarget::PersonEmail(email.to_owned())
         }
         None if reference == "all" => MentionTarget::All,
@@ -379,6 +400,18 @@ mod tests {
         );
         assert_eq!(rendered.text, "Ghost hi Xavier");
         assert_eq!(rendered.mentioned_people, vec!["NOBODY"]);
+    }
+
+    #[test]
+    fn an_escaped_mention_is_text() {
+        assert!(super::mentions(r"\<@all>").is_empty());
+        assert!(super::mentions(&super::escape_markdown("<@personId:<@all>")).is_empty());
+        assert!(super::mentions("<@personId:a b|x>").is_empty());
+        assert_eq!(
+            super::mentions(r"\\<@all>").len(),
+            1,
+            "an escaped backslash escapes nothing"
+        );
     }
 
     #[test]

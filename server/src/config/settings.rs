@@ -4,7 +4,7 @@
 
 use std::{net::SocketAddr, ops::RangeInclusive, time::Duration};
 
-use domain::{Backend, audit::AuditKey, users::EmailAddress};
+use domain::{Backend, audit::AuditKey, outbound::destinations::Net, users::EmailAddress};
 use secrecy::SecretString;
 use url::Url;
 
@@ -193,6 +193,11 @@ settings! {
     /// a ticket system, anything outside Steward's database and its administrators' reach)
     AUDIT_ANCHOR_URL: Option<Url> = ("STEWARD_AUDIT_ANCHOR_URL", "audit-anchor-url",
         "audit_anchor_url", "URL", default None, secret false, |text| optional(text, public_url));
+    /// Comma-separated private addresses or ranges (e.g. 10.20.0.0/16) that integrations and the
+    /// AI provider may be called at; loopback, private, link-local and metadata addresses are
+    /// refused otherwise (sandbox mode adds loopback for its stand-ins)
+    OUTBOUND_ALLOW: Vec<Net> = ("STEWARD_OUTBOUND_ALLOW", "outbound-allow", "outbound_allow",
+        "RANGES", default None, secret false, |text| list(text).map(|n| n.parse()).collect());
     /// Jobs worked on at once by this process; 0 runs no workers
     WORKERS: usize = ("STEWARD_WORKERS", "workers", "workers", "N", default Some("4"),
         secret false, |text| whole(text, 0..=64).map(|n| usize::try_from(n).unwrap_or(64)));

@@ -58,6 +58,7 @@ const SERVER_FUNCTIONS: &[(&str, &[Role], &str)] = &[
     ("/api/save_redaction", ADMIN, "kinds%5Bemail%5D=on&custom="),
     ("/api/preview_redaction", ADMIN, "sample=a%40b.example"),
     ("/api/save_retention", ADMIN, "days=90"),
+    ("/api/clear_credential", ADMIN, "owner=jira"),
     ("/api/save_disclosure", ADMIN, "generated=AI+wrote+this&reviewed=Checked+by+%7Breviewer%7D"),
     ("/api/save_review_space", ADMIN, "room_id="),
 ];

@@ -14,6 +14,7 @@ use domain::{
     integrations::{
         self, Escalation, IntegrationClient, IntegrationError, IntegrationKind, Outcome,
     },
+    outbound::Destinations,
 };
 use serde_json::json;
 use webex_sandbox::{
@@ -54,10 +55,33 @@ async fn send(
 ) -> Result<Outcome, IntegrationError> {
     let integration = integrations::load(db, kind).await.unwrap().unwrap();
     let payload = integrations::payload(kind, &integration.settings, &escalation(correlation));
-    IntegrationClient::new()
+    IntegrationClient::new(Destinations::with_loopback())
         .send(&integration, &payload, correlation, retrying)
         .await
 }
+
+db_test!(async fn integrations_are_never_called_at_loopback_or_private_addresses_unless_allowed(db) {
+    let server = SandboxServer::start(&db).await;
+    configure(&db, &server).await;
+    let integration = integrations::load(&db, IntegrationKind::ServiceNow).await.unwrap().unwrap();
+    let payload = integrations::payload(IntegrationKind::ServiceNow, &integration.settings, &escalation("ssrf"));
+    let refused = IntegrationClient::new(Destinations::default())
+        .send(&integration, &payload, "ssrf", false)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, IntegrationError::Forbidden { .. }), "{refused:?}");
+    assert!(refused.to_string().contains("STEWARD_OUTBOUND_ALLOW"), "{refused}");
+    // By name too: `localhost` resolves to loopback, which is refused where it resolves.
+    let mut by_name = integration.clone();
+    by_name.settings.base_url = by_name.settings.base_url.replace("127.0.0.1", "localhost");
+    let refused = IntegrationClient::new(Destinations::default())
+        .send(&by_name, &payload, "ssrf", false)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, IntegrationError::Forbidden { .. }), "{refused:?}");
+    // Nothing reached the stand-in.
+    assert!(server.sandbox.integration_records(IntegrationKind::ServiceNow).await.unwrap().is_empty());
+});
 
 db_test!(async fn each_integration_creates_one_record_and_a_retry_finds_it_instead_of_a_second(db) {
     let server = SandboxServer::start(&db).await;
@@ -288,7 +312,7 @@ db_test!(async fn an_outage_is_retried_without_a_duplicate_and_a_lasting_one_is_
     let thread = bot.wait_for_replies(SAM, &room, Some(&second), 3).await;
     assert_eq!(
         text(&thread[2]),
-        "Could not create a Jira issue: gave up after 5 attempts: Jira is unavailable: HTTP 503. It is listed as failed on Steward's Actions page."
+        "Could not create a Jira issue: Jira answered HTTP 503. The details are on Steward's Actions page."
     );
     let failed = actions::find(&db, action.id).await.unwrap();
     assert_eq!(failed.state, ActionState::Failed);
@@ -296,5 +320,36 @@ db_test!(async fn an_outage_is_retried_without_a_duplicate_and_a_lasting_one_is_
     bot.settle().await;
     let log = audit_actions(&bot).await;
     assert_eq!(log.iter().filter(|(a, _)| a == "action.failed").count(), 1);
+    bot.stop().await;
+});
+
+db_test!(async fn an_approved_action_goes_only_where_it_was_proposed_to_go(db) {
+    let bot = Bot::start(&db).await;
+    configure(&db, &bot.server).await;
+    let room = bot.room(ALERTS_SPACE).await;
+    let alert_id = escalate_disk_alert(&bot).await;
+    bot.wait_for_replies(SAM, &room, Some(&alert_id), 2).await;
+    let action = only_pending(&bot).await;
+    assert_eq!(action.destination.as_deref(), Some(bot.server.origin.as_str()));
+    let admin = crate::helpers::session_cookie(&db, "admin@example.com", &[domain::users::Role::Admin], Duration::ZERO).await;
+    let page = crate::helpers::get_as(&crate::helpers::app(&db), "/actions", &admin).await.body;
+    assert!(page.contains(&format!("sending this request to {}:", bot.server.origin)), "{page}");
+
+    // Before anyone approves, ServiceNow is pointed at another site (its password entered again,
+    // as Steward insists when the address moves).
+    let elsewhere = format!("{}/sandbox/integrations", bot.server.origin.replace("127.0.0.1", "localhost"));
+    let (settings, password) = stand_ins::demo_settings(IntegrationKind::ServiceNow, &elsewhere);
+    let refused = integrations::configure(&db, IntegrationKind::ServiceNow, settings.clone(), None, &Actor::system("test")).await.unwrap_err();
+    assert!(refused.to_string().contains("enter the password again"), "{refused}");
+    integrations::configure(&db, IntegrationKind::ServiceNow, settings, Some(password), &Actor::system("test")).await.unwrap();
+
+    actions::approve(&db, action.id, &Actor::User(2), "Alex Rivera").await.unwrap();
+    let thread = bot.wait_for_replies(SAM, &room, Some(&alert_id), 3).await;
+    assert_eq!(
+        text(&thread[2]),
+        "Could not create a ServiceNow incident: ServiceNow's address changed after it was proposed. The details are on Steward's Actions page."
+    );
+    assert_eq!(actions::find(&db, action.id).await.unwrap().state, ActionState::Failed);
+    assert!(bot.server.sandbox.integration_records(IntegrationKind::ServiceNow).await.unwrap().is_empty());
     bot.stop().await;
 });

@@ -125,6 +125,8 @@ impl Bot {
                 idle_poll: Duration::from_millis(100),
                 webhook_target: Some(format!("{}/webhooks/webex", server.origin)),
                 organizations: vec![server.seed.org_id.clone()],
+                // The integration stand-ins and the fake model answer on loopback.
+                destinations: domain::outbound::Destinations::with_loopback(),
                 ..RuntimeSettings::default()
             },
         }

@@ -108,3 +108,35 @@ db_test!(async fn the_ai_disclosure_wording_is_saved_audited_and_shown(db) {
     let entry = &domain::audit::recent(&db, 1).await.unwrap()[0];
     assert_eq!((entry.action.as_str(), entry.target.as_str()), ("setting.update", "setting:ai.disclosure"));
 });
+
+db_test!(async fn a_credential_never_follows_an_address_to_another_site_and_can_be_cleared(db) {
+    let app = app(&db);
+    let cookie = session_cookie(&db, "admin@example.com", &[Role::Admin], Duration::ZERO).await;
+    let response = call(&app, &cookie, "save_integration", "kind=webhook&base_url=https%3A%2F%2Fhooks.example.com%2Fsteward&secret=whsec-very-secret").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    // Another site without the secret: refused, and nothing changes.
+    let response = call(&app, &cookie, "save_integration", "kind=webhook&base_url=https%3A%2F%2Fcollector.example.net%2Fsteward&secret=").await;
+    let (field, message) = field_error(&response);
+    assert_eq!(field, "webhook.secret");
+    assert!(message.contains("https://collector.example.net instead of https://hooks.example.com"), "{message}");
+    let stored = integrations::load(&db, IntegrationKind::Webhook).await.unwrap().unwrap();
+    assert_eq!(stored.settings.base_url, "https://hooks.example.com/steward");
+
+    // The AI provider's key does not follow its address either.
+    let response = call(&app, &cookie, "save_ai_provider", "provider=openai&base_url=https%3A%2F%2Fapi.example.com%2Fv1&model=m&api_key=sk-test-0123456789abcdef").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let response = call(&app, &cookie, "save_ai_provider", "provider=openai&base_url=https%3A%2F%2Fllm.example.net%2Fv1&model=m").await;
+    assert_eq!(field_error(&response).0, "api_key");
+
+    // Clearing a credential leaves nothing to send, and says so in the audit log.
+    let response = call(&app, &cookie, "clear_credential", "owner=webhook").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert!(integrations::load(&db, IntegrationKind::Webhook).await.unwrap().is_none());
+    let response = call(&app, &cookie, "clear_credential", "owner=ai").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert!(credentials::set_names(&db).await.unwrap().is_empty());
+    let cleared = domain::audit::recent(&db, 2).await.unwrap();
+    assert!(cleared.iter().all(|e| e.action == "credential.clear"), "{cleared:?}");
+    let response = call(&app, &cookie, "clear_credential", "owner=nothing").await;
+    assert_eq!(field_error(&response).0, "owner");
+});

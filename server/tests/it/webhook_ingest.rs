@@ -155,3 +155,25 @@ db_test!(async fn a_secret_registered_after_start_up_is_picked_up(db) {
     let response = signed(&app, envelope("messages", "created", "m1", "sam")).await;
     assert_eq!(response.status, StatusCode::OK);
 });
+
+db_test!(async fn a_sign_in_flood_is_refused_cheaply_and_webhooks_still_go_through(db) {
+    register_webhook_secret(&db, "webhook-1", SECRET).await;
+    let (app, _ingest) = webhook_app(&db).await;
+    let mut refused = 0;
+    for _ in 0..60 {
+        let response = send(&app, Request::get("/auth/login").body(Body::empty()).unwrap()).await;
+        if response.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(response.headers.get("retry-after").is_some(), "a 429 says when to come back");
+            refused += 1;
+        }
+    }
+    // The burst of 30 passes; the rest of the flood is turned away before any handler.
+    assert!(refused >= 25, "{refused} of 60 refused");
+    assert!(domain::db::sessions::load(&db, "none", 0).await.unwrap().is_none());
+    // Webhook deliveries have a limit of their own, far from reached.
+    for n in 0..20 {
+        let response = signed(&app, envelope("messages", "created", &format!("m{n}"), "sam")).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    }
+    assert_eq!(stored(&db).await, (20, 20));
+});

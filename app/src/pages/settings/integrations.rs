@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use vocab::IntegrationKind;
 
 use crate::{
-    api::settings::{IntegrationView, SaveEscalationTarget, SaveIntegration},
+    api::settings::{ClearCredential, IntegrationView, SaveEscalationTarget, SaveIntegration},
     components::forms::{FieldError, FormError},
     error::ConsoleError,
 };
@@ -16,6 +16,7 @@ pub(super) fn Integrations(
     target: Option<IntegrationKind>,
     save: ServerAction<SaveIntegration>,
     escalation: ServerAction<SaveEscalationTarget>,
+    clear: ServerAction<ClearCredential>,
 ) -> impl IntoView {
     let escalation_result = Signal::derive(move || escalation.value().get());
     let choices = integrations
@@ -32,7 +33,7 @@ pub(super) fn Integrations(
         .collect_view();
     let forms = integrations
         .into_iter()
-        .map(|integration| view! { <IntegrationForm integration save /> })
+        .map(|integration| view! { <IntegrationForm integration save clear /> })
         .collect_view();
     view! {
         <section class="card" aria-labelledby="integrations-heading">
@@ -70,6 +71,7 @@ pub(super) fn Integrations(
 fn IntegrationForm(
     integration: IntegrationView,
     save: ServerAction<SaveIntegration>,
+    clear: ServerAction<ClearCredential>,
 ) -> impl IntoView {
     let result = Signal::derive(move || save.value().get());
     let kind = integration.kind;
@@ -141,6 +143,17 @@ fn IntegrationForm(
                 </label>
                 <button type="submit">{format!("Save {}", kind.label())}</button>
             </ActionForm>
+            {integration
+                .secret_set
+                .then(|| {
+                    view! {
+                        <super::Clear
+                            owner=kind.as_str()
+                            label=format!("Clear the stored {}", kind.credential_label().to_lowercase())
+                            clear
+                        />
+                    }
+                })}
         </article>
     }
 }
