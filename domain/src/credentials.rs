@@ -58,11 +58,22 @@ pub enum CredentialError {
     /// The database failed.
     #[error("credentials query failed")]
     Query(#[from] sqlx::Error),
+    /// A stored credential does not open (the secrets key is missing or another, or it was
+    /// altered).
+    #[error(transparent)]
+    Sealed(#[from] crate::vault::VaultError),
 }
 
 /// The credential called `name`, if it is set.
 pub async fn get(db: &Db, name: &str) -> Result<Option<Secret>, CredentialError> {
-    Ok(db::credentials::get(db.reader(), name).await?.map(Secret))
+    db::credentials::get(db.reader(), name)
+        .await?
+        .map(|stored| {
+            crate::vault::open(db.vault(), &crate::vault::credential_context(name), &stored)
+                .map(Secret)
+        })
+        .transpose()
+        .map_err(CredentialError::from)
 }
 
 /// The names of the credentials that are set.
@@ -102,7 +113,8 @@ pub(crate) async fn set_in(
         return Err(CredentialError::Invalid("a credential is one line"));
     }
     let before = db::credentials::get(&mut *conn, name).await?.is_some();
-    db::credentials::upsert(conn, name, value, actor, now_ms()).await?;
+    let sealed = crate::vault::seal(db.vault(), &crate::vault::credential_context(name), value);
+    db::credentials::upsert(conn, name, &sealed, actor, now_ms()).await?;
     audit::append(
         conn,
         db,
@@ -188,14 +200,14 @@ impl crate::Classify for CredentialError {
     fn is_transient(&self) -> bool {
         match self {
             Self::Query(e) => e.is_transient(),
-            Self::Invalid(_) => false,
+            Self::Invalid(_) | Self::Sealed(_) => false,
         }
     }
 
     fn refusal(&self) -> Option<String> {
         match self {
             Self::Invalid(_) => Some(self.to_string()),
-            Self::Query(_) => None,
+            Self::Query(_) | Self::Sealed(_) => None,
         }
     }
 }

@@ -28,7 +28,7 @@ pub(crate) mod webhooks;
 
 use std::{collections::HashSet, fmt, path::Path, sync::Arc, time::Duration};
 
-use crate::audit::AuditKey;
+use crate::{audit::AuditKey, vault::Vault};
 
 use sqlx::{
     Any, AnyPool, Executor, Transaction,
@@ -186,6 +186,8 @@ pub struct Db {
     writer: AnyPool,
     /// The key that seals audit entries appended through this handle (never stored in it).
     audit_key: Option<Arc<AuditKey>>,
+    /// The keys that seal stored secrets (never stored in it).
+    vault: Option<Arc<Vault>>,
 }
 
 impl fmt::Debug for Db {
@@ -235,6 +237,7 @@ impl Db {
                     reader: pool.clone(),
                     writer: pool,
                     audit_key: None,
+                    vault: None,
                 })
             }
         }
@@ -278,6 +281,7 @@ impl Db {
             reader,
             writer,
             audit_key: None,
+            vault: None,
         })
     }
 
@@ -291,6 +295,17 @@ impl Db {
     /// The audit key this handle seals with, if any.
     pub fn audit_key(&self) -> Option<&AuditKey> {
         self.audit_key.as_deref()
+    }
+
+    /// This handle, sealing the secrets it stores (credentials, webhook secrets) with `vault`.
+    pub fn with_vault(mut self, vault: Vault) -> Self {
+        self.vault = Some(Arc::new(vault));
+        self
+    }
+
+    /// The keys this handle seals secrets with, if any.
+    pub fn vault(&self) -> Option<&Vault> {
+        self.vault.as_deref()
     }
 
     /// The engine behind this handle.

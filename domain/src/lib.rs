@@ -35,6 +35,7 @@ pub mod status;
 pub mod time;
 pub mod usage;
 pub mod users;
+pub mod vault;
 pub mod webex;
 
 #[cfg(feature = "testing")]

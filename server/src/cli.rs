@@ -46,6 +46,12 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Manage the key stored secrets are sealed with
+    Secrets {
+        /// What to do
+        #[command(subcommand)]
+        action: SecretsAction,
+    },
     /// Apply pending database migrations and exit
     Migrate,
     /// Serve only the built-in Webex sandbox API, at http://127.0.0.1:PORT/sandbox/v1
@@ -78,6 +84,15 @@ pub enum AuditAction {
         #[arg(long, value_name = "FILE")]
         anchor: Option<PathBuf>,
     },
+}
+
+/// `steward secrets …`.
+#[derive(Debug, Subcommand)]
+pub enum SecretsAction {
+    /// Re-seal every stored secret with STEWARD_SECRETS_KEY, opening old ones with
+    /// STEWARD_SECRETS_KEY_PREVIOUS (and sealing those stored before any key); afterwards the old
+    /// key is no longer needed
+    Rotate,
 }
 
 /// `steward policy …`.
@@ -163,6 +178,9 @@ mod tests {
             "STEWARD_AUDIT_KEYED_FROM",
             "STEWARD_AUDIT_ANCHOR_URL",
             "DATABASE_URL_FILE",
+            "STEWARD_SECRETS_KEY",
+            "STEWARD_SECRETS_KEY_FILE",
+            "STEWARD_SECRETS_KEY_PREVIOUS",
             "STEWARD_WEBEX_BOT_TOKEN_FILE",
         ] {
             assert!(

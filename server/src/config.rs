@@ -156,6 +156,10 @@ pub struct Config {
     pub audit_anchor_url: Option<Url>,
     /// Private ranges integrations and the AI provider may be called at.
     pub outbound_allow: Vec<Net>,
+    /// The key stored secrets are sealed with.
+    pub secrets_key: Option<SecretString>,
+    /// The key they were sealed with before, during a rotation.
+    pub secrets_key_previous: Option<SecretString>,
 }
 
 impl Config {
@@ -250,6 +254,8 @@ impl Config {
                 .transpose()?,
             audit_anchor_url: read.value(&AUDIT_ANCHOR_URL)?,
             outbound_allow: read.value(&OUTBOUND_ALLOW)?,
+            secrets_key: read.value(&SECRETS_KEY)?,
+            secrets_key_previous: read.value(&SECRETS_KEY_PREVIOUS)?,
         })
     }
 
@@ -261,6 +267,19 @@ impl Config {
         } else {
             InstallationKind::Production
         }
+    }
+
+    /// The vault sealing stored secrets, when a secrets key is configured.
+    pub fn vault(&self) -> Option<domain::vault::Vault> {
+        let key = self.secrets_key.as_ref()?;
+        let vault = domain::vault::Vault::new(key.expose_secret())
+            .expect("validated when the configuration was built");
+        Some(match &self.secrets_key_previous {
+            Some(previous) => vault
+                .with_previous(previous.expose_secret())
+                .expect("validated when the configuration was built"),
+            None => vault,
+        })
     }
 
     /// Whether people reach Steward over HTTPS, which makes cookies `Secure` and enables HSTS.

@@ -13,7 +13,7 @@ use domain::webex::client::WEBEX_API;
 
 use crate::{
     auth::{AuthSettings, SignIn},
-    cli::{Cli, Command},
+    cli::{Cli, Command, SecretsAction},
     config::{Config, FileSettings},
     http::webhooks::WebhookIngress,
     http::{self, HttpSettings, ServerState, sandbox::SandboxState},
@@ -53,6 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => work(config).await,
         Command::Policy { action } => crate::policy::run(&config, action).await,
         Command::Audit { action } => crate::audit::run(&config, action).await,
+        Command::Secrets { action } => secrets(&config, action).await,
         Command::Sandbox { port } => serve_sandbox(config, port).await,
         Command::SandboxToken { email } => {
             let db = open_database_as(&config, InstallationKind::Sandbox).await?;
@@ -81,6 +82,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// `steward secrets rotate`: re-seals every stored secret with the current key.
+async fn secrets(config: &Config, action: SecretsAction) -> anyhow::Result<()> {
+    let SecretsAction::Rotate = action;
+    if config.secrets_key.is_none() {
+        anyhow::bail!(
+            "set STEWARD_SECRETS_KEY (the new key) and STEWARD_SECRETS_KEY_PREVIOUS (the old one, if any)"
+        );
+    }
+    let db = open_database(config).await?;
+    let rotation = domain::vault::rotate(&db, &domain::audit::Actor::system("cli"))
+        .await
+        .context("cannot re-seal the stored secrets")?;
+    db.close().await;
+    #[expect(clippy::print_stdout, reason = "the command's output")]
+    {
+        println!(
+            "re-sealed {} credentials and {} webhook secrets with the current key",
+            rotation.credentials, rotation.webhooks
+        );
+    }
+    Ok(())
+}
+
 /// Connects to the configured database, applies pending migrations and checks that it was set
 /// up for the mode this process runs in (marking a new database with it).
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
@@ -99,8 +123,12 @@ async fn open_database_as(config: &Config, kind: InstallationKind) -> anyhow::Re
     domain::installation::claim(&db, kind)
         .await
         .with_context(|| format!("cannot use the database {}", config.database_url))?;
-    Ok(match &config.audit_key {
+    let db = match &config.audit_key {
         Some(key) => db.with_audit_key(key.clone()),
+        None => db,
+    };
+    Ok(match config.vault() {
+        Some(vault) => db.with_vault(vault),
         None => db,
     })
 }
@@ -126,6 +154,12 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// period.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = open_database(&config).await?;
+    if config.secrets_key.is_none() && !config.sandbox {
+        tracing::warn!(
+            "no STEWARD_SECRETS_KEY: integration credentials, the AI key and webhook secrets are \
+             stored unencrypted in the database"
+        );
+    }
     let seeded = domain::users::seed_admins(&db, &config.admin_emails)
         .await
         .context("cannot give the configured admins their role")?;

@@ -51,7 +51,16 @@ impl Runtime {
             return Ok(report);
         };
         let existing: Vec<Webhook> = self.inner.bot.webhooks().try_collect().await?;
-        let stored = db::webhooks::list(self.db()).await?;
+        // Opened here: a secret Steward keeps is sent back to Webex when a webhook is repaired.
+        let stored: Vec<_> = db::webhooks::list(self.db())
+            .await?
+            .into_iter()
+            .filter_map(|mut row| {
+                let context = crate::vault::webhook_context(&row.webhook_id);
+                row.secret = crate::vault::open(self.db().vault(), &context, &row.secret).ok()?;
+                Some(row)
+            })
+            .collect();
         let now = now_ms();
         let mut kept = Vec::new();
         for (name, resource, event) in WANTED {
@@ -122,7 +131,7 @@ impl Runtime {
             };
             kept.push(webhook.id.clone());
             let mut tx = self.db().begin().await?;
-            db::webhooks::upsert(&mut tx, &row(&webhook, secret, now)).await?;
+            db::webhooks::upsert(&mut tx, &row(self.db(), &webhook, secret, now)).await?;
             audit::append(
                 &mut tx,
                 self.db(),
@@ -160,12 +169,18 @@ impl Runtime {
         now: i64,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.db().begin().await?;
-        db::webhooks::upsert(&mut tx, &row(webhook, secret, now)).await?;
+        db::webhooks::upsert(&mut tx, &row(self.db(), webhook, secret, now)).await?;
         tx.commit().await
     }
 }
 
-fn row(webhook: &Webhook, secret: String, now: i64) -> WebhookRow {
+/// The row stored for `webhook`, its secret sealed when `db` has a secrets key.
+fn row(db: &crate::Db, webhook: &Webhook, secret: String, now: i64) -> WebhookRow {
+    let secret = crate::vault::seal(
+        db.vault(),
+        &crate::vault::webhook_context(&webhook.id),
+        &secret,
+    );
     WebhookRow {
         webhook_id: webhook.id.clone(),
         name: webhook.name.clone(),

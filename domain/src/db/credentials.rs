@@ -51,3 +51,24 @@ pub(crate) async fn delete(conn: &mut AnyConnection, name: &str) -> Result<bool,
         .await?;
     Ok(deleted.rows_affected() > 0)
 }
+
+/// Every credential as stored (sealed or, from before a key, plain): for re-sealing.
+pub(crate) async fn all(conn: &mut AnyConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT name, value FROM credentials ORDER BY name")
+        .fetch_all(conn)
+        .await
+}
+
+/// Replaces a credential's stored value without touching who set it or when: re-sealing.
+pub(crate) async fn replace_value(
+    conn: &mut AnyConnection,
+    name: &str,
+    value: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE credentials SET value = $1 WHERE name = $2")
+        .bind(value)
+        .bind(name)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -27,6 +27,29 @@ pub(crate) async fn secrets(db: &Db) -> Result<Vec<(String, String)>, sqlx::Erro
         .await
 }
 
+/// [`secrets`], inside the caller's transaction.
+pub(crate) async fn secrets_in(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT webhook_id, secret FROM webex_webhooks ORDER BY registered_ms")
+        .fetch_all(conn)
+        .await
+}
+
+/// Replaces a webhook's stored secret: re-sealing.
+pub(crate) async fn replace_secret(
+    conn: &mut AnyConnection,
+    webhook_id: &str,
+    secret: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE webex_webhooks SET secret = $1 WHERE webhook_id = $2")
+        .bind(secret)
+        .bind(webhook_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn list(db: &Db) -> Result<Vec<WebhookRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM webex_webhooks ORDER BY registered_ms"

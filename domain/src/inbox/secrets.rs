@@ -41,19 +41,19 @@ impl WebhookSecrets {
     pub async fn load(db: Db) -> Result<Self, sqlx::Error> {
         let secrets = db::webhooks::secrets(&db).await?;
         Ok(Self {
-            db,
             state: Arc::new(RwLock::new(State {
-                secrets: into_bytes(secrets),
+                secrets: into_bytes(&db, secrets),
                 loaded_at: Instant::now(),
             })),
+            db,
         })
     }
 
     /// Reads the secrets again, e.g. after Steward (or another replica) registered webhooks.
     pub async fn reload(&self) -> Result<(), sqlx::Error> {
-        let secrets = db::webhooks::secrets(&self.db).await?;
+        let secrets = into_bytes(&self.db, db::webhooks::secrets(&self.db).await?);
         let mut state = self.state.write().expect("secrets lock");
-        state.secrets = into_bytes(secrets);
+        state.secrets = secrets;
         state.loaded_at = Instant::now();
         Ok(())
     }
@@ -105,9 +105,19 @@ impl WebhookSecrets {
     }
 }
 
-fn into_bytes(secrets: Vec<(String, String)>) -> Vec<(String, Vec<u8>)> {
+/// The secrets as Webex signs with them: opened when sealed. One that does not open (its key is
+/// missing) is left out with a warning; deliveries it signed are refused like forged ones.
+fn into_bytes(db: &Db, secrets: Vec<(String, String)>) -> Vec<(String, Vec<u8>)> {
     secrets
         .into_iter()
-        .map(|(id, secret)| (id, secret.into_bytes()))
+        .filter_map(|(id, stored)| {
+            match crate::vault::open(db.vault(), &crate::vault::webhook_context(&id), &stored) {
+                Ok(secret) => Some((id, secret.into_bytes())),
+                Err(error) => {
+                    tracing::warn!(webhook = %id, error = %error, "cannot open a webhook secret");
+                    None
+                }
+            }
+        })
         .collect()
 }

@@ -13,3 +13,4 @@ mod sessions;
 mod settings;
 mod status;
 mod users;
+mod vault;

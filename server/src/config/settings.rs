@@ -193,6 +193,22 @@ settings! {
     /// a ticket system, anything outside Steward's database and its administrators' reach)
     AUDIT_ANCHOR_URL: Option<Url> = ("STEWARD_AUDIT_ANCHOR_URL", "audit-anchor-url",
         "audit_anchor_url", "URL", default None, secret false, |text| optional(text, public_url));
+    /// Key that seals stored secrets (integration credentials, the AI key, webhook secrets) so a
+    /// database dump reveals none: at least 32 characters (e.g. `openssl rand -hex 32`), the same
+    /// for every Steward process on one database
+    SECRETS_KEY: Option<SecretString> = ("STEWARD_SECRETS_KEY", "secrets-key", "secrets_key",
+        "SECRET", default None, secret true, |text| optional(text, |t| {
+            domain::vault::Vault::new(t).map_err(|e| e.to_string())?;
+            Ok(SecretString::from(t.to_owned()))
+        }));
+    /// The key secrets were sealed with before the current one, while `steward secrets rotate`
+    /// re-seals them
+    SECRETS_KEY_PREVIOUS: Option<SecretString> = ("STEWARD_SECRETS_KEY_PREVIOUS",
+        "secrets-key-previous", "secrets_key_previous", "SECRET", default None, secret true,
+        |text| optional(text, |t| {
+            domain::vault::Vault::new(t).map_err(|e| e.to_string())?;
+            Ok(SecretString::from(t.to_owned()))
+        }));
     /// Comma-separated private addresses or ranges (e.g. 10.20.0.0/16) that integrations and the
     /// AI provider may be called at; loopback, private, link-local and metadata addresses are
     /// refused otherwise (sandbox mode adds loopback for its stand-ins)

@@ -226,3 +226,53 @@ async fn sandbox_mode_refuses_to_listen_beyond_loopback() {
     .await;
     assert!(ok, "{stderr}");
 }
+
+#[tokio::test]
+async fn secrets_rotate_seals_what_was_stored_in_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/steward.db", dir.path().display());
+    let db = domain::Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    domain::credentials::set(
+        &db,
+        "integration.jira",
+        "jira-api-token-123",
+        &domain::audit::Actor::system("test"),
+    )
+    .await
+    .unwrap();
+    db.close().await;
+
+    let (ok, _, stderr) = run(dir.path(), &["secrets", "rotate"]).await;
+    assert!(
+        !ok && stderr.contains("set STEWARD_SECRETS_KEY"),
+        "{stderr}"
+    );
+    let key_file = dir.path().join("secrets.key");
+    std::fs::write(&key_file, "0123456789abcdef0123456789abcdef\n").unwrap();
+    let key_arg = format!("--secrets-key-file={}", key_file.display());
+    let (ok, out, stderr) = run(dir.path(), &[&key_arg, "secrets", "rotate"]).await;
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        out.trim(),
+        "re-sealed 1 credentials and 0 webhook secrets with the current key"
+    );
+
+    let db = domain::Db::connect(&url).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT value FROM credentials")
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    assert!(
+        stored.starts_with("v1:") && !stored.contains("jira-api-token-123"),
+        "{stored}"
+    );
+    let vault = domain::vault::Vault::new("0123456789abcdef0123456789abcdef").unwrap();
+    let keyed = db.clone().with_vault(vault);
+    let secret = domain::credentials::get(&keyed, "integration.jira")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(secret.expose(), "jira-api-token-123");
+    db.close().await;
+}
