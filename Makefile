@@ -12,7 +12,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/steward.db
 STEWARD_BIND ?= 127.0.0.1:3000
 
-.PHONY: run test tools test-tools postgres build-release lint rust-tests e2e bench sizes dev fuzz
+.PHONY: run test tools test-tools postgres build-release lint rust-tests e2e bench sizes dev fuzz chaos
 
 ## Build a release and serve Steward on SQLite against the built-in Webex sandbox.
 run: build-release
@@ -51,6 +51,11 @@ e2e: test-tools build-release
 ## Longer fuzzing than `make test` does: 100,000 cases per property instead of 256.
 fuzz:
 	PROPTEST_CASES=100000 cargo test --release -p domain --test fuzz
+
+## Longer chaos than `make test` does: `steward serve` killed with SIGKILL 50 times under signed
+## load on each backend instead of 10.
+chaos: postgres
+	STEWARD_CHAOS_KILLS=50 cargo test -p server --test it -- faults::killing --nocapture
 
 ## The runtime benchmarks: each figure beside a baseline measured in the same run.
 bench: postgres

@@ -100,7 +100,9 @@ db_test!(async fn killing_steward_at_random_moments_loses_no_acknowledged_event(
     let dir = tempfile::tempdir().unwrap();
     let sandbox = SandboxProcess::start(dir.path()).await;
     register_webhook_secret(&db, "fault-webhook", SECRET).await;
-    let (room, messages) = questions(&sandbox, 120).await;
+    // 10 kills in `make test`; `make chaos` asks for more through STEWARD_CHAOS_KILLS.
+    let kills: usize = std::env::var("STEWARD_CHAOS_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(10);
+    let (room, messages) = questions(&sandbox, 40 * kills).await;
 
     let port = free_port();
     let log = dir.path().join("steward.log");
@@ -130,7 +132,6 @@ db_test!(async fn killing_steward_at_random_moments_loses_no_acknowledged_event(
             }
         })
     };
-    let kills = 3;
     for _ in 0..kills {
         let pause = rand::thread_rng().gen_range(300..900);
         tokio::time::sleep(Duration::from_millis(pause)).await;
@@ -141,7 +142,11 @@ db_test!(async fn killing_steward_at_random_moments_loses_no_acknowledged_event(
     sender.await.unwrap();
 
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() >= 60, "only {} events were acknowledged", acknowledged.len());
+    assert!(acknowledged.len() >= messages.len() / 2, "only {} of {} events were acknowledged", acknowledged.len(), messages.len());
+    #[expect(clippy::print_stdout, reason = "the chaos run's figures, shown with --nocapture")]
+    {
+        println!("chaos: {kills} kills, {} of {} deliveries acknowledged", acknowledged.len(), messages.len());
+    }
     drain(&db, &acknowledged).await;
     for id in &acknowledged {
         let event = inbox::find_by_data_id(&db, "messages", "created", id).await.unwrap();
