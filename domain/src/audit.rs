@@ -339,7 +339,11 @@ impl fmt::Display for ChainProblem {
 
 /// Walks the whole chain in order and reports the first entry that does not check out: its
 /// hashes, its seals when `db` holds the audit key, the chain head and the search index.
+///
+/// Walks run one at a time per process (others wait their turn), so a burst of requests to
+/// verify cannot multiply the cost of reading the whole log.
 pub async fn verify(db: &Db) -> Result<ChainReport, AuditError> {
+    let _turn = db.verification_turn().await;
     let key = db.audit_key();
     let report = |entries_checked, first_broken| ChainReport {
         entries_checked,

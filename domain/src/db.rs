@@ -188,6 +188,9 @@ pub struct Db {
     audit_key: Option<Arc<AuditKey>>,
     /// The keys that seal stored secrets (never stored in it).
     vault: Option<Arc<Vault>>,
+    /// Held while the audit chain is verified: a full walk reads every entry, so however many
+    /// people ask at once, one walk runs at a time per process.
+    verifying: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl fmt::Debug for Db {
@@ -238,6 +241,7 @@ impl Db {
                     writer: pool,
                     audit_key: None,
                     vault: None,
+                    verifying: Arc::default(),
                 })
             }
         }
@@ -282,6 +286,7 @@ impl Db {
             writer,
             audit_key: None,
             vault: None,
+            verifying: Arc::default(),
         })
     }
 
@@ -306,6 +311,11 @@ impl Db {
     /// The keys this handle seals secrets with, if any.
     pub fn vault(&self) -> Option<&Vault> {
         self.vault.as_deref()
+    }
+
+    /// Waits until no other audit verification runs through this handle or its clones.
+    pub(crate) async fn verification_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.verifying.lock().await
     }
 
     /// The engine behind this handle.

@@ -254,6 +254,9 @@ pub async fn approve(
 /// Approves each of `ids` as written, each in its own transaction; drafts someone decided
 /// meanwhile (or that are gone) are skipped. Returns how many were approved.
 pub async fn approve_each(db: &Db, ids: &[i64], reviewer: &Actor) -> Result<usize, DraftError> {
+    if ids.len() > MAX_APPROVED_AT_ONCE {
+        return Err(DraftError::Invalid("Approve at most 100 drafts at once."));
+    }
     let mut approved = 0;
     for &id in ids {
         match approve(db, id, reviewer, None).await {
@@ -264,6 +267,11 @@ pub async fn approve_each(db: &Db, ids: &[i64], reviewer: &Actor) -> Result<usiz
     }
     Ok(approved)
 }
+
+/// The most drafts one "approve selected" decides: a page of the queue, never an unbounded list.
+pub const MAX_APPROVED_AT_ONCE: usize = 100;
+/// The longest rejection reason kept.
+pub const MAX_REASON_CHARS: usize = 500;
 
 /// What a person who asked hears when the answer waits for a reviewer.
 pub const HELD_FOR_REVIEW: &str = "A reviewer checks my answer before I post it here.";
@@ -277,6 +285,9 @@ pub async fn reject(db: &Db, id: i64, reviewer: &Actor, reason: &str) -> Result<
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(DraftError::Invalid("Say why the draft is rejected."));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(DraftError::Invalid("Keep the reason under 500 characters."));
     }
     let thresholds = graduation::thresholds(db).await?;
     let mut tx = db.begin().await?;

@@ -1,4 +1,4 @@
-use crate::audit::{Content, Entry, GENESIS_HASH, content_hash};
+use crate::audit::{Content, Entry, GENESIS_HASH, content_hash, verify};
 
 fn entry(seq: i64, prev_hash: &str) -> Entry {
     let mut entry = Entry {
@@ -110,3 +110,15 @@ fn filter_columns_are_derived_from_the_entry() {
         (None, None, None)
     );
 }
+
+crate::db_test!(async fn a_verification_waits_for_the_one_running(db) {
+    let turn = db.verification_turn().await;
+    let waiting = tokio::spawn({
+        let db = db.clone();
+        async move { verify(&db).await.unwrap() }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "a second walk ran beside the first");
+    drop(turn);
+    assert!(waiting.await.unwrap().is_intact());
+});

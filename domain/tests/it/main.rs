@@ -3,6 +3,7 @@
 mod audit;
 mod audit_rewrite;
 mod console;
+mod drafts;
 mod graduation;
 mod inbox;
 mod migrations;
