@@ -266,3 +266,116 @@ async fn worker_processes_sharing_postgres_never_run_a_job_twice() {
     })
     .await;
 }
+
+/// PostgreSQL goes away under load and comes back: while it is down `/readyz` says 503 and every
+/// delivery is refused with 503 (never 200 without a commit); within 5 s of its return both
+/// answer 200 again, and every delivery that got a 200 is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_going_away_is_a_503_never_a_lost_event_and_steward_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let postgres = crate::process_support::PrivatePostgres::start(dir.path()).await;
+    let url = postgres.url();
+    let db = Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    register_webhook_secret(&db, "fault-webhook", SECRET).await;
+    let sandbox_dir = tempfile::tempdir().unwrap();
+    let sandbox = SandboxProcess::start(sandbox_dir.path()).await;
+    let (room, messages) = questions(&sandbox, 120).await;
+    let port = free_port();
+    let log = sandbox_dir.path().join("steward.log");
+    let settings = StewardSettings {
+        database_url: &url,
+        sandbox: &sandbox,
+        workers: 2,
+        log: &log,
+    };
+    let steward = settings.serve(port).await;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let deliver = |message: &Value| {
+        let (body, signature) = delivery(message, SECRET);
+        http.post(format!("http://127.0.0.1:{port}/webhooks/webex"))
+            .header("content-type", "application/json")
+            .header("x-spark-signature", signature)
+            .body(body)
+            .send()
+    };
+    let ready = || http.get(format!("http://127.0.0.1:{port}/readyz")).send();
+
+    let mut acknowledged = Vec::new();
+    let mut pending = messages.iter();
+    for message in pending.by_ref().take(30) {
+        if deliver(message)
+            .await
+            .is_ok_and(|a| a.status().is_success())
+        {
+            acknowledged.push(message["id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(acknowledged.len(), 30);
+
+    postgres.down().await;
+    assert_eq!(ready().await.unwrap().status(), 503);
+    for message in pending.by_ref().take(2) {
+        let status = deliver(message).await.unwrap().status();
+        assert_eq!(status, 503, "a delivery while PostgreSQL is down");
+    }
+    assert_eq!(ready().await.unwrap().status(), 503);
+
+    postgres.up().await;
+    let back = std::time::Instant::now();
+    let mut recovered = None;
+    for message in pending.by_ref() {
+        let answer = deliver(message).await;
+        if answer.is_ok_and(|a| a.status().is_success()) {
+            acknowledged.push(message["id"].as_str().unwrap().to_owned());
+            if recovered.is_none() && ready().await.is_ok_and(|r| r.status().is_success()) {
+                recovered = Some(back.elapsed());
+            }
+        }
+        if back.elapsed() > Duration::from_secs(15) {
+            break;
+        }
+    }
+    let recovered = recovered.expect("Steward took deliveries again after PostgreSQL returned");
+    assert!(
+        recovered <= Duration::from_secs(5),
+        "recovered after {recovered:?}"
+    );
+    #[expect(
+        clippy::print_stdout,
+        reason = "the chaos run's figures, shown with --nocapture"
+    )]
+    {
+        println!("chaos: PostgreSQL back, Steward ready and storing again after {recovered:?}");
+    }
+
+    drain(&db, &acknowledged).await;
+    for id in &acknowledged {
+        let event = inbox::find_by_data_id(&db, "messages", "created", id)
+            .await
+            .unwrap();
+        let event = event.unwrap_or_else(|| panic!("acknowledged event {id} was lost"));
+        assert_eq!(
+            event.state,
+            EventState::Replied,
+            "event {id}: {:?}",
+            event.reason
+        );
+    }
+    let acked: HashSet<&str> = acknowledged.iter().map(String::as_str).collect();
+    let answers = replies_to(&sandbox, &room, &messages).await;
+    for (message, replies) in messages.iter().zip(answers) {
+        if acked.contains(message["id"].as_str().unwrap()) {
+            assert_eq!(
+                replies, 1,
+                "message {} answered {replies} times",
+                message["id"]
+            );
+        }
+    }
+    drop(steward);
+    db.close().await;
+}

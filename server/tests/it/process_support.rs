@@ -224,3 +224,124 @@ pub fn delivery(message: &Value, secret: &str) -> (Vec<u8>, String) {
     let signature = sign(secret.as_bytes(), &body);
     (body, signature)
 }
+
+/// A PostgreSQL server of the test's own (Debian's binaries, a fresh cluster in a temporary
+/// directory, its own port), which the test can stop and start without touching anyone else's.
+pub struct PrivatePostgres {
+    bin: std::path::PathBuf,
+    data: std::path::PathBuf,
+    pub port: u16,
+}
+
+impl PrivatePostgres {
+    /// `initdb` and start a cluster under `dir` (owned by the `postgres` user when the test runs
+    /// as root, which PostgreSQL refuses to run as).
+    pub async fn start(dir: &Path) -> Self {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL's server binaries (Debian's postgresql package)")
+            .filter_map(Result::ok)
+            .map(|entry| entry.path().join("bin"))
+            .find(|bin| bin.join("initdb").exists())
+            .expect("initdb in /usr/lib/postgresql/*/bin");
+        let data = dir.join("pgdata");
+        std::fs::create_dir_all(&data).unwrap();
+        let postgres = Self {
+            bin,
+            data,
+            port: free_port(),
+        };
+        if nix_is_root() {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir)
+                .status()
+                .await
+                .unwrap();
+            assert!(status.success());
+        }
+        postgres
+            .run(
+                "initdb",
+                &["-A", "trust", "-U", "postgres", "--no-sync", "-D"],
+            )
+            .await;
+        postgres.up().await;
+        postgres
+    }
+
+    /// `postgres://…` for the cluster's `postgres` database.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Starts the server and waits until it accepts connections.
+    pub async fn up(&self) {
+        let options = format!(
+            "-p {} -k {} -h 127.0.0.1 -c fsync=off",
+            self.port,
+            self.data.display()
+        );
+        self.run(
+            "pg_ctl",
+            &["-w", "-o", &options, "-l", "/dev/null", "start", "-D"],
+        )
+        .await;
+    }
+
+    /// Stops the server at once, as a crash or a failover would (`-m immediate`).
+    pub async fn down(&self) {
+        self.run("pg_ctl", &["-w", "-m", "immediate", "stop", "-D"])
+            .await;
+    }
+
+    async fn run(&self, program: &str, args: &[&str]) {
+        let program = self.bin.join(program);
+        let mut command = if nix_is_root() {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&program);
+            command
+        } else {
+            Command::new(&program)
+        };
+        let output = command.args(args).arg(&self.data).output().await.unwrap();
+        assert!(
+            output.status.success(),
+            "{} failed: {}",
+            program.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let program = self.bin.join("pg_ctl");
+        let mut command = if nix_is_root() {
+            let mut command = std::process::Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&program);
+            command
+        } else {
+            std::process::Command::new(&program)
+        };
+        command
+            .args(["-m", "immediate", "stop", "-D"])
+            .arg(&self.data)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .ok();
+    }
+}
+
+/// Whether this process runs as root.
+fn nix_is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(|uid| uid == "0"))
+        })
+        .unwrap_or(false)
+}
