@@ -30,6 +30,8 @@ pub(super) struct JobConfig {
     source: EngineSource,
     /// The redaction rules in force.
     pub redactor: Redactor,
+    /// The AI disclosure under agents' answers.
+    pub disclosure: crate::disclosure::Disclosure,
 }
 
 /// The last configuration read, and when.
@@ -83,6 +85,7 @@ impl Runtime {
             engine,
             source,
             redactor,
+            disclosure: crate::disclosure::get(self.db()).await?,
         });
         *self.inner.config.lock().expect("config cache lock") =
             Some((Instant::now(), Arc::clone(&config)));

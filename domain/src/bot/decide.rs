@@ -142,6 +142,8 @@ impl Runtime {
         let space_title = db::policy::space(self.db().reader(), &decided.room_id)
             .await?
             .map_or_else(|| decided.room_id.clone(), |space| space.title);
+        // Read before the transaction, from the configuration jobs share (at most a second old).
+        let disclosure_now = self.job_config().await?.disclosure.clone();
         let mut tx = self.db().begin().await?;
         let card_json = decided
             .reply
@@ -225,15 +227,7 @@ impl Runtime {
             (_, Some(reply), function) => {
                 // An agent's answer says that AI wrote it; Steward's own words (help, refusals)
                 // are fixed texts and need no such line.
-                let line = match function {
-                    Some(_) => Some(
-                        crate::disclosure::get_in(&mut tx)
-                            .await
-                            .map_err(|e| Failure::Retry(e.to_string()))?
-                            .line(None),
-                    ),
-                    None => None,
-                };
+                let line = function.map(|_| disclosure_now.line(None));
                 let (markdown, card_json) = match &line {
                     Some(line) => (
                         crate::disclosure::with_line(&reply.markdown, line),
